@@ -1,0 +1,129 @@
+"""Activation functions and their derivatives, as compiled scalar functions.
+
+Each hidden activation ``f`` comes with its derivative written in terms of the
+*output* ``a = f(z)`` (as in the lecture: σ'(z) = σ(z)(1 − σ(z)), tanh' = 1 − tanh²),
+so the backward pass needs only the stored activations.  Kernels receive an
+integer code and call :func:`activate` / :func:`derivative`; the branch is
+loop-invariant, so LLVM hoists it out of the element loops and each layer runs a
+specialised, vectorised loop.  (numba cannot cache kernels that take compiled
+functions as arguments -- the argument type holds the function's address -- so
+the table is indexed by code instead.)
+"""
+
+import math
+
+from numba import njit
+
+IDENTITY, LOGISTIC, TANH, HARDTANH, RELU = 0, 1, 2, 3, 4
+SOFTMAX, EXP = 5, 6
+
+HIDDEN_ACTIVATIONS = {
+    "identity": IDENTITY,
+    "logistic": LOGISTIC,
+    "tanh": TANH,
+    "hardtanh": HARDTANH,
+    "relu": RELU,
+}
+OUTPUT_ACTIVATIONS = {
+    "identity": IDENTITY,
+    "logistic": LOGISTIC,
+    "softmax": SOFTMAX,
+    "exp": EXP,
+}
+
+
+@njit(cache=True, inline="always")
+def logistic(z):
+    """σ(z) = 1 / (1 + exp(−z)), computed without overflow."""
+    if z >= 0:
+        return 1.0 / (1.0 + math.exp(-z))
+    e = math.exp(z)
+    return e / (1.0 + e)
+
+
+@njit(cache=True, inline="always")
+def hardtanh(z):
+    """−1 below −1, +1 above +1, z in between."""
+    return min(max(z, -1.0), 1.0)
+
+
+@njit(cache=True, inline="always")
+def relu(z):
+    """max(0, z)."""
+    return max(z, 0.0)
+
+
+@njit(cache=True, inline="always")
+def activate(z, code):
+    """f(z) for the hidden activation ``code``."""
+    if code == RELU:
+        return relu(z)
+    if code == TANH:
+        return math.tanh(z)
+    if code == LOGISTIC:
+        return logistic(z)
+    if code == HARDTANH:
+        return hardtanh(z)
+    return z
+
+
+@njit(cache=True, inline="always")
+def derivative(a, code):
+    """f'(z) expressed through the activation's output a = f(z)."""
+    if code == RELU:
+        return 1.0 if a > 0 else 0.0
+    if code == TANH:
+        return 1.0 - a * a
+    if code == LOGISTIC:
+        return a * (1.0 - a)
+    if code == HARDTANH:
+        return 1.0 if -1.0 < a < 1.0 else 0.0
+    return 1.0
+
+
+@njit(cache=True)
+def add_bias_activate(Z, b, code):
+    """Z ← f(Z + b) in place, row by row (the fused bias + activation step)."""
+    m, n = Z.shape
+    for i in range(m):
+        for j in range(n):
+            Z[i, j] = activate(Z[i, j] + b[j], code)
+
+
+@njit(cache=True)
+def add_bias_output(Z, b, code):
+    """Z ← out(Z + b) in place for the output activation ``code``.
+
+    softmax normalises each row (shifted by its maximum for stability); the
+    other output activations work element by element.
+    """
+    m, n = Z.shape
+    for i in range(m):
+        for j in range(n):
+            Z[i, j] += b[j]
+        if code == SOFTMAX:
+            top = Z[i, 0]
+            for j in range(1, n):
+                top = max(top, Z[i, j])
+            total = 0.0
+            for j in range(n):
+                Z[i, j] = math.exp(Z[i, j] - top)
+                total += Z[i, j]
+            for j in range(n):
+                Z[i, j] /= total
+        elif code == LOGISTIC:
+            for j in range(n):
+                Z[i, j] = logistic(Z[i, j])
+        elif code == EXP:
+            for j in range(n):
+                Z[i, j] = math.exp(Z[i, j])
+
+
+@njit(cache=True)
+def multiply_derivative(D, A, code):
+    """D ← D ⊙ f'(z), with f'(z) taken from the stored outputs A = f(z)."""
+    m, n = D.shape
+    for i in range(m):
+        for j in range(n):
+            D[i, j] *= derivative(A[i, j], code)
+

@@ -1,0 +1,471 @@
+"""The estimator machinery shared by MLPClassifier and MLPRegressor.
+
+The fit loop reads like scikit-learn's (``sklearn/neural_network``), but every
+epoch is a single compiled call (:func:`fastmlp._training.train_epoch`) and all
+weights live in one flat vector.  Fitting is transactional: the new weights are
+built in fresh buffers and assigned to the estimator only when the fit
+succeeds, so a fit that raises leaves a fitted model exactly as it was.
+"""
+
+import warnings
+from abc import ABC, abstractmethod
+from contextlib import contextmanager
+from numbers import Integral, Real
+
+import numpy as np
+import scipy.optimize
+from sklearn.base import BaseEstimator, _fit_context, is_classifier
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import train_test_split
+from sklearn.utils import check_random_state, shuffle
+from sklearn.utils._param_validation import Interval, Options, StrOptions
+from sklearn.utils.fixes import _get_additional_lbfgs_options_dict
+from sklearn.utils.optimize import _check_optimize_result
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+
+from ._activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
+from ._losses import LOSSES
+from ._network import Network, objective_and_gradient, predict_batch, workspace_size
+from ._optimizers import LR, SGD, make_optimizer
+from ._parameters import glorot_uniform, layer_units, pack, views
+from ._training import make_workspace, train_epoch
+
+_STOCHASTIC_SOLVERS = ("sgd", "adam")
+# rows per chunk when predicting: bounds the scratch memory of predict
+_PREDICT_CHUNK = 4096
+
+
+class DivergenceError(ValueError):
+    """Training produced a non-finite loss; the weights were reset to the last finite state."""
+
+
+class BaseMultilayerPerceptron(BaseEstimator, ABC):
+    """Base class for MLP classification and regression (use the subclasses)."""
+
+    _parameter_constraints: dict = {
+        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "activation": [StrOptions(set(HIDDEN_ACTIVATIONS))],
+        "solver": [StrOptions({"lbfgs", "sgd", "adam"})],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+        "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
+        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+        "power_t": [Interval(Real, 0, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "shuffle": ["boolean"],
+        "random_state": ["random_state"],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "verbose": ["verbose"],
+        "warm_start": ["boolean"],
+        "momentum": [Interval(Real, 0, 1, closed="both")],
+        "nesterovs_momentum": ["boolean"],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="left")],
+        "beta_1": [Interval(Real, 0, 1, closed="left")],
+        "beta_2": [Interval(Real, 0, 1, closed="left")],
+        "epsilon": [Interval(Real, 0, None, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left"), Options(Real, {np.inf})],
+        "max_fun": [Interval(Integral, 1, None, closed="left")],
+    }
+
+    @abstractmethod
+    def __init__(
+        self, hidden_layer_sizes, activation, solver, alpha, batch_size, learning_rate,
+        learning_rate_init, power_t, max_iter, loss, shuffle, random_state, tol, verbose,
+        warm_start, momentum, nesterovs_momentum, early_stopping, validation_fraction,
+        beta_1, beta_2, epsilon, n_iter_no_change, max_fun,
+    ):
+        self.activation = activation
+        self.solver = solver
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.loss = loss
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
+
+    # ------------------------------------------------------------------ weights
+    def _codes(self) -> tuple[int, int, int]:
+        """Codes of the hidden activation, output activation and loss."""
+        loss = self.loss
+        if loss == "log_loss" and self.out_activation_ == "logistic":
+            loss = "binary_log_loss"
+        return (
+            HIDDEN_ACTIVATIONS[self.activation],
+            OUTPUT_ACTIVATIONS[self.out_activation_],
+            LOSSES[loss],
+        )
+
+    def _network(self) -> Network:
+        return Network(self._layer_sizes, *self._codes())
+
+    def _packed_params(self) -> np.ndarray:
+        """The flat weight vector, rebuilt if the user replaced a layer's array."""
+        flat = self.__dict__.get("_params")
+        if flat is not None:
+            mine_c, mine_i = self._views
+            if all(a is b for a, b in zip(self.coefs_, mine_c)) and all(
+                a is b for a, b in zip(self.intercepts_, mine_i)
+            ) and len(self.coefs_) == len(mine_c) and len(self.intercepts_) == len(mine_i):
+                return flat
+        dtype = np.result_type(*self.coefs_, *self.intercepts_)
+        if dtype not in (np.float32, np.float64):
+            dtype = np.float64
+        return pack(self.coefs_, self.intercepts_, dtype)
+
+    def _set_params_vector(self, params: np.ndarray) -> None:
+        coefs, intercepts = views(params, self._layer_sizes)
+        self._params = params
+        self._views = (tuple(coefs), tuple(intercepts))
+        self.coefs_ = coefs
+        self.intercepts_ = intercepts
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        state = dict(state)
+        state.pop("_params", None)
+        state.pop("_views", None)
+        return state
+
+    # ------------------------------------------------------------------ forward
+    def _forward(self, X, params=None):
+        """Network output for validated X (n_samples × n_features)."""
+        if params is None:
+            params = self._packed_params()
+        X = np.ascontiguousarray(X, dtype=params.dtype)
+        net = self._network()
+        rows = max(1, min(X.shape[0], _PREDICT_CHUNK))
+        acts = np.empty(workspace_size(net.sizes, rows), dtype=params.dtype)
+        out = np.empty((X.shape[0], net.sizes[-1]), dtype=params.dtype)
+        predict_batch(X, params, net, acts, out)
+        return out
+
+    def _forward_pass_fast(self, X, check_input=True):
+        if check_input:
+            X = validate_data(self, X, dtype=(np.float64, np.float32), reset=False)
+        return self._forward(X)
+
+    # ---------------------------------------------------------------------- fit
+    @contextmanager
+    def _transaction(self):
+        """Restore every attribute if the body raises (except on divergence)."""
+        saved = self.__dict__.copy()
+        try:
+            yield
+        except DivergenceError:
+            raise
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(saved)
+            raise
+
+    def _fit(self, X, y, sample_weight=None, incremental=False):
+        with self._transaction():
+            return self._fit_unsafe(X, y, sample_weight, incremental)
+
+    def _fit_unsafe(self, X, y, sample_weight, incremental):
+        hidden = self.hidden_layer_sizes
+        if not hasattr(hidden, "__iter__"):
+            hidden = [hidden]
+        hidden = list(hidden)
+        if any(not isinstance(h, Integral) or isinstance(h, bool) for h in hidden):
+            raise ValueError(f"hidden_layer_sizes must be integers, got {hidden}.")
+        if np.any(np.array(hidden) <= 0):
+            raise ValueError(f"hidden_layer_sizes must be > 0, got {hidden}.")
+        if self.solver not in _STOCHASTIC_SOLVERS and incremental:
+            raise AttributeError(f"partial_fit is only available for stochastic optimizers. {self.solver} is not stochastic.")
+
+        first_pass = not hasattr(self, "coefs_") or (not self.warm_start and not incremental)
+        X, y = self._validate_input(X, y, incremental, reset=first_pass)
+        sw = _check_sample_weight(sample_weight, X, dtype=X.dtype, ensure_non_negative=True)
+        if y.ndim == 1:
+            y = y.reshape((-1, 1))
+        Y = np.ascontiguousarray(y, dtype=X.dtype)
+        X = np.ascontiguousarray(X)
+
+        self._random_state = check_random_state(self.random_state)
+        sizes = layer_units(X.shape[1], hidden, Y.shape[1])
+        if first_pass:
+            self._initialize(Y, sizes)
+            params = glorot_uniform(sizes, self.activation, self._random_state, X.dtype)
+        else:
+            params = self._packed_params()
+            self._check_warm_shapes(sizes)
+            params = params.astype(X.dtype, copy=True)
+        self._layer_sizes = sizes
+
+        if self.solver in _STOCHASTIC_SOLVERS:
+            params = self._fit_stochastic(X, Y, sw, params, sizes, incremental)
+        else:
+            params = self._fit_lbfgs(X, Y, sw, params, sizes)
+        self._set_params_vector(params)
+        return self
+
+    def _check_warm_shapes(self, sizes):
+        expected = [(int(a), int(b)) for a, b in zip(sizes[:-1], sizes[1:])]
+        got = [tuple(c.shape) for c in self.coefs_]
+        got_b = [int(np.size(b)) for b in self.intercepts_]
+        if got != expected or got_b != [b for _, b in expected]:
+            raise ValueError(
+                f"warm_start / partial_fit need coefs_ of shapes {expected} and intercepts_ of "
+                f"sizes {[b for _, b in expected]} for this data and hidden_layer_sizes, got "
+                f"{got} and {got_b}."
+            )
+
+    def _initialize(self, Y, sizes):
+        self.n_iter_ = 0
+        self.t_ = 0
+        self.n_outputs_ = Y.shape[1]
+        self.n_layers_ = len(sizes)
+        if not is_classifier(self):
+            self.out_activation_ = "exp" if self.loss == "poisson" else "identity"
+        elif self._label_binarizer.y_type_ == "multiclass":
+            self.out_activation_ = "softmax"
+        else:
+            self.out_activation_ = "logistic"
+        self.__dict__.pop("_optimizer", None)
+        if self.solver in _STOCHASTIC_SOLVERS:
+            self.loss_curve_ = []
+            self._no_improvement_count = 0
+            if self.early_stopping:
+                self.validation_scores_ = []
+                self.best_validation_score_ = -np.inf
+                self.best_loss_ = None
+            else:
+                self.best_loss_ = np.inf
+                self.validation_scores_ = None
+                self.best_validation_score_ = None
+
+    def _batch_size(self, n_samples):
+        if self.batch_size == "auto":
+            return min(200, n_samples)
+        if self.batch_size > n_samples:
+            warnings.warn("Got `batch_size` less than 1 or larger than sample size. It is going to be clipped")
+        return int(np.clip(self.batch_size, 1, n_samples))
+
+    def _fit_stochastic(self, X, Y, sw, params, sizes, incremental):
+        if self.early_stopping and incremental:
+            raise ValueError("partial_fit does not support early_stopping=True")
+        previous = self.__dict__.get("_optimizer")
+        if incremental and previous is not None and previous.state.size == (
+            2 if previous.code != SGD else 1
+        ) * params.size:
+            opt = previous._replace(state=previous.state.astype(X.dtype), step=previous.step.copy(),
+                                    hyper=previous.hyper.copy())
+        else:
+            opt = make_optimizer(
+                self.solver, params.size, X.dtype, learning_rate_init=self.learning_rate_init,
+                momentum=self.momentum, nesterovs_momentum=self.nesterovs_momentum,
+                beta_1=self.beta_1, beta_2=self.beta_2, epsilon=self.epsilon,
+            )
+        # attributes that the loop appends to are copied, so a failed fit can roll back
+        self.loss_curve_ = list(getattr(self, "loss_curve_", None) or [])
+        if self.validation_scores_ is not None:
+            self.validation_scores_ = list(self.validation_scores_)
+
+        X_val = y_val = sw_val = None
+        if self.early_stopping:
+            stratify = Y if (is_classifier(self) and self.n_outputs_ == 1) else None
+            X, X_val, Y, Y_val, sw, sw_val = train_test_split(
+                X, Y, sw, random_state=self._random_state,
+                test_size=self.validation_fraction, stratify=stratify,
+            )
+            if X_val.shape[0] < 2:
+                raise ValueError(
+                    "The validation set is too small. Increase 'validation_fraction' "
+                    "or the size of your dataset."
+                )
+            y_val = self._decode_validation_target(Y_val)
+            X, Y, sw = np.ascontiguousarray(X), np.ascontiguousarray(Y), np.ascontiguousarray(sw)
+            best_params = params.copy()
+
+        n_samples = X.shape[0]
+        batch_size = self._batch_size(n_samples)
+        net = Network(sizes, *self._codes())
+        work = make_workspace(sizes, batch_size, params.size, X.dtype)
+        sample_idx = np.arange(n_samples, dtype=np.int64)
+        alpha = float(self.alpha)
+
+        try:
+            self.n_iter_ = 0
+            for _ in range(self.max_iter):
+                if self.shuffle:
+                    sample_idx = shuffle(sample_idx, random_state=self._random_state)
+                saved = (params.copy(), opt.state.copy(), opt.step.copy())
+                loss = train_epoch(X, Y, sw, sample_idx, batch_size, params, net, opt, work, alpha)
+                if not np.isfinite(loss):
+                    params[:], opt.state[:], opt.step[:] = saved
+                    self._diverged(params, opt, loss)
+                self.n_iter_ += 1
+                self.loss_ = float(loss)
+                self.t_ += n_samples
+                self.loss_curve_.append(self.loss_)
+                if self.verbose:
+                    print("Iteration %d, loss = %.8f" % (self.n_iter_, self.loss_))
+
+                if self.early_stopping:
+                    if self._update_validation(X_val, y_val, sw_val, params):
+                        best_params = params.copy()
+                else:
+                    self._update_training_loss()
+                self._end_epoch(opt)
+
+                if self._no_improvement_count > self.n_iter_no_change:
+                    what = "Validation score" if self.early_stopping else "Training loss"
+                    msg = (
+                        f"{what} did not improve more than tol={self.tol:f} for "
+                        f"{self.n_iter_no_change} consecutive epochs."
+                    )
+                    if self._trigger_stopping(opt, msg):
+                        break
+                    self._no_improvement_count = 0
+                if incremental:
+                    break
+                if self.n_iter_ == self.max_iter:
+                    warnings.warn(
+                        "Stochastic Optimizer: Maximum iterations (%d) reached and the "
+                        "optimization hasn't converged yet." % self.max_iter,
+                        ConvergenceWarning,
+                    )
+        except KeyboardInterrupt:
+            warnings.warn("Training interrupted by user.")
+        self._optimizer = opt
+        if self.early_stopping:
+            return best_params
+        return params
+
+    def _diverged(self, params, opt, loss):
+        self._set_params_vector(params)
+        self._optimizer = opt
+        raise DivergenceError(
+            f"Training diverged: the loss became {loss} in epoch {self.n_iter_ + 1}. "
+            "The weights were reset to their last finite values (the end of the previous "
+            "epoch). Likely causes: a learning_rate_init that is too large for this data, or "
+            "features with very large values; scale the inputs (e.g. StandardScaler) or lower "
+            "learning_rate_init."
+        )
+
+    def _update_training_loss(self):
+        if self.loss_curve_[-1] > self.best_loss_ - self.tol:
+            self._no_improvement_count += 1
+        else:
+            self._no_improvement_count = 0
+        if self.loss_curve_[-1] < self.best_loss_:
+            self.best_loss_ = self.loss_curve_[-1]
+
+    def _update_validation(self, X_val, y_val, sw_val, params):
+        """Record the validation score; return True if it is the best so far."""
+        score = self._score_output(self._forward(X_val, params), y_val, sw_val)
+        self.validation_scores_.append(score)
+        if self.verbose:
+            print("Validation score: %f" % score)
+        if score < self.best_validation_score_ + self.tol:
+            self._no_improvement_count += 1
+        else:
+            self._no_improvement_count = 0
+        if score > self.best_validation_score_:
+            self.best_validation_score_ = score
+            return True
+        return False
+
+    def _end_epoch(self, opt):
+        if opt.code == SGD and self.learning_rate == "invscaling":
+            opt.hyper[LR] = float(self.learning_rate_init) / (self.t_ + 1) ** self.power_t
+
+    def _trigger_stopping(self, opt, msg):
+        if opt.code != SGD or self.learning_rate != "adaptive":
+            if self.verbose:
+                print(msg + " Stopping.")
+            return True
+        if opt.hyper[LR] <= 1e-6:
+            if self.verbose:
+                print(msg + " Learning rate too small. Stopping.")
+            return True
+        opt.hyper[LR] /= 5.0
+        if self.verbose:
+            print(msg + " Setting learning rate to %f" % opt.hyper[LR])
+        return False
+
+    def _fit_lbfgs(self, X, Y, sw, params, sizes):
+        net = Network(sizes, *self._codes())
+        work = make_workspace(sizes, X.shape[0], params.size, X.dtype)
+        buffer = np.empty_like(params)
+        alpha = float(self.alpha)
+
+        def loss_and_grad(p):
+            buffer[:] = p
+            loss = objective_and_gradient(X, Y, sw, buffer, work.grads, net, work.acts, work.deltas, alpha)
+            return loss, work.grads.astype(np.float64)
+
+        iprint = 1 if (self.verbose is True or self.verbose >= 1) else -1
+        result = scipy.optimize.minimize(
+            loss_and_grad, params.astype(np.float64), method="L-BFGS-B", jac=True,
+            options={"maxfun": self.max_fun, "maxiter": self.max_iter, "gtol": self.tol,
+                     **_get_additional_lbfgs_options_dict("iprint", iprint)},
+        )
+        self.n_iter_ = _check_optimize_result("lbfgs", result, self.max_iter)
+        self.loss_ = float(result.fun)
+        if not np.isfinite(result.x).all() or not np.isfinite(self.loss_):
+            raise DivergenceError(
+                "L-BFGS produced non-finite weights or loss. The input data may contain "
+                "large values and need to be preprocessed (e.g. StandardScaler)."
+            )
+        return result.x.astype(X.dtype)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model to data matrix X and target(s) y.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, n_features)
+            The input data.
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            The target values (class labels in classification, real numbers in
+            regression).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        self : object
+            Returns a trained MLP model.
+        """
+        return self._fit(X, y, sample_weight=sample_weight, incremental=False)
+
+    def _check_solver(self):
+        if self.solver not in _STOCHASTIC_SOLVERS:
+            raise AttributeError(
+                "partial_fit is only available for stochastic optimizers. "
+                "%s is not stochastic." % self.solver
+            )
+        return True
+
+    def _score_output(self, output, y, sample_weight):
+        """Score network ``output`` against ``y`` (accuracy or R²)."""
+        return self._score_function(y, self._decode_output(output), sample_weight=sample_weight)
+
+    @abstractmethod
+    def _validate_input(self, X, y, incremental, reset): ...
+
+    @abstractmethod
+    def _decode_output(self, output): ...
+
+    @abstractmethod
+    def _decode_validation_target(self, Y): ...

@@ -1,0 +1,153 @@
+"""The network: flat parameter layout, forward pass and backpropagation.
+
+All weights and biases live in one contiguous vector laid out as scikit-learn
+packs them: every layer's coefficient matrix (fan_in × fan_out, C order), then
+every layer's intercept vector.  ``sizes`` holds the units per layer, input
+first.  Activations and deltas live in flat workspaces too; the block of layer
+``l`` for a batch of ``m`` rows starts at ``m · (sizes[1] + … + sizes[l-1])``.
+"""
+
+from collections import namedtuple
+
+import numpy as np
+from numba import njit
+
+from ._activations import add_bias_activate, add_bias_output, multiply_derivative
+from ._linalg import matmul, matmul_nt, matmul_tn
+from ._losses import loss_and_output_delta
+
+Network = namedtuple("Network", "sizes hidden output loss")
+Network.__doc__ = """Architecture: units per layer (int64 array) and the codes of the
+hidden activation, output activation and loss."""
+
+
+@njit(cache=True)
+def n_coefs(sizes):
+    """Number of connection weights (the L2-regularised part of the vector)."""
+    total = 0
+    for l in range(sizes.size - 1):
+        total += sizes[l] * sizes[l + 1]
+    return total
+
+
+@njit(cache=True)
+def coef(params, sizes, layer):
+    """View of the weight matrix from layer ``layer`` to ``layer + 1``."""
+    start = 0
+    for l in range(layer):
+        start += sizes[l] * sizes[l + 1]
+    size = sizes[layer] * sizes[layer + 1]
+    return params[start : start + size].reshape((sizes[layer], sizes[layer + 1]))
+
+
+@njit(cache=True)
+def intercept(params, sizes, layer):
+    """View of the bias vector of layer ``layer + 1``."""
+    start = n_coefs(sizes)
+    for l in range(layer):
+        start += sizes[l + 1]
+    return params[start : start + sizes[layer + 1]]
+
+
+@njit(cache=True)
+def block(buffer, sizes, layer, m):
+    """The (m × sizes[layer]) block of a flat workspace, for layer >= 1."""
+    start = 0
+    for l in range(1, layer):
+        start += m * sizes[l]
+    return buffer[start : start + m * sizes[layer]].reshape((m, sizes[layer]))
+
+
+@njit(cache=True)
+def forward(X, params, net, acts):
+    """Forward pass of the batch X; returns the output block of ``acts``."""
+    m = X.shape[0]
+    sizes = net.sizes
+    last = sizes.size - 2
+    out = block(acts, sizes, 1, m)
+    for l in range(last + 1):
+        Z = block(acts, sizes, l + 1, m)
+        if l == 0:
+            matmul(X, coef(params, sizes, 0), Z)
+        else:
+            matmul(out, coef(params, sizes, l), Z)
+        if l < last:
+            add_bias_activate(Z, intercept(params, sizes, l), net.hidden)
+        else:
+            add_bias_output(Z, intercept(params, sizes, l), net.output)
+        out = Z
+    return out
+
+
+@njit(cache=True)
+def backprop(X, Y, sw, params, grads, net, acts, deltas):
+    """Forward and backward pass over one batch.
+
+    Fills ``grads`` with the raw gradient of the weighted loss sum (Σ outᵀδ per
+    weight matrix, Σ δ per bias) and returns that weighted loss sum; the L2
+    term and the division by the sum of weights are applied by the caller.
+    """
+    m = X.shape[0]
+    sizes = net.sizes
+    last = sizes.size - 2
+    out = forward(X, params, net, acts)
+    loss = loss_and_output_delta(out, Y, sw, block(deltas, sizes, last + 1, m), net.loss)
+    for l in range(last, -1, -1):
+        D = block(deltas, sizes, l + 1, m)
+        if l == 0:
+            matmul_tn(X, D, coef(grads, sizes, 0))
+        else:
+            matmul_tn(block(acts, sizes, l, m), D, coef(grads, sizes, l))
+        gb = intercept(grads, sizes, l)
+        gb[:] = 0.0
+        for i in range(m):
+            for j in range(gb.size):
+                gb[j] += D[i, j]
+        if l > 0:
+            previous = block(deltas, sizes, l, m)
+            matmul_nt(D, coef(params, sizes, l), previous)
+            multiply_derivative(previous, block(acts, sizes, l, m), net.hidden)
+    return loss
+
+
+@njit(cache=True)
+def squared_norm(params, n):
+    """Σ params[:n]², the L2 penalty's sum (accumulated in float64)."""
+    total = 0.0
+    for i in range(n):
+        total += params[i] * params[i]
+    return total
+
+
+@njit(cache=True)
+def objective_and_gradient(X, Y, sw, params, grads, net, acts, deltas, alpha):
+    """scikit-learn's regularised objective and its full gradient over X.
+
+    loss = (Σᵢ swᵢ·L(ŷᵢ, yᵢ) + ½·α·‖W‖²) / Σᵢ swᵢ, and ``grads`` receives its
+    gradient; this is the lecture's batch gradient (used by L-BFGS and the
+    gradient checks).
+    """
+    sw_sum = sw.sum()
+    loss = backprop(X, Y, sw, params, grads, net, acts, deltas)
+    nc = n_coefs(net.sizes)
+    for i in range(nc):
+        grads[i] = (grads[i] + alpha * params[i]) / sw_sum
+    for i in range(nc, params.size):
+        grads[i] /= sw_sum
+    return (loss + 0.5 * alpha * squared_norm(params, nc)) / sw_sum
+
+
+@njit(cache=True)
+def predict_batch(X, params, net, acts, result):
+    """Network output for X, in chunks of at most ``acts``' capacity rows."""
+    n = X.shape[0]
+    rows = acts.size // net.sizes[1:].sum()
+    for start in range(0, n, rows):
+        stop = min(start + rows, n)
+        out = forward(X[start:stop], params, net, acts)
+        result[start:stop] = out
+
+
+def workspace_size(sizes: np.ndarray, rows: int) -> int:
+    """Length of a flat activation / delta workspace for ``rows`` rows."""
+    return int(rows * sizes[1:].sum())

@@ -1,0 +1,65 @@
+"""One compiled call per epoch: the minibatch loop of stochastic gradient descent.
+
+The lecture's algorithm, for every minibatch of the (shuffled or not) sample
+order: gather the rows, forward pass, output delta, backward pass, update
+``w -= η·(δ·out + α·w)/n`` (or the momentum / Adam rule).  Batch, stochastic and
+minibatch gradient descent are the same loop with batch_size = n, 1 or s.
+Nothing here allocates: every buffer comes in through the ``Workspace``.
+"""
+
+from collections import namedtuple
+
+import numpy as np
+from numba import njit
+
+from ._network import backprop, n_coefs, workspace_size
+from ._optimizers import optimizer_step
+
+Workspace = namedtuple("Workspace", "X Y sw acts deltas grads")
+Workspace.__doc__ = """Buffers for one fit: the gathered batch (X, Y, sample weights),
+flat activations and deltas, and the raw gradient vector."""
+
+
+def make_workspace(sizes: np.ndarray, rows: int, n_params: int, dtype) -> Workspace:
+    """Allocate every buffer a fit needs for batches of at most ``rows`` rows."""
+    units = workspace_size(sizes, rows)
+    return Workspace(
+        np.empty((rows, sizes[0]), dtype=dtype),
+        np.empty((rows, sizes[-1]), dtype=dtype),
+        np.empty(rows, dtype=dtype),
+        np.empty(units, dtype=dtype),
+        np.empty(units, dtype=dtype),
+        np.empty(n_params, dtype=dtype),
+    )
+
+
+@njit(cache=True)
+def train_epoch(X, Y, sw, order, batch_size, params, net, opt, work, alpha):
+    """Train one epoch over the samples in ``order``; return the mean batch loss.
+
+    The loss of each batch is scikit-learn's (weighted mean loss plus
+    ½·α·‖W‖²/Σsw), averaged over the epoch by batch length.  If a batch loss is
+    not finite the epoch stops at once and that value is returned, so the
+    caller can restore the last finite weights.
+    """
+    n = order.size
+    nc = n_coefs(net.sizes)
+    total = 0.0
+    for start in range(0, n, batch_size):
+        m = min(batch_size, n - start)
+        Xb = work.X[:m]
+        Yb = work.Y[:m]
+        swb = work.sw[:m]
+        for r in range(m):
+            src = order[start + r]
+            Xb[r] = X[src]
+            Yb[r] = Y[src]
+            swb[r] = sw[src]
+        sw_sum = swb.sum()
+        data_loss = backprop(Xb, Yb, swb, params, work.grads, net, work.acts, work.deltas)
+        squares = optimizer_step(params, work.grads, opt, nc, alpha, sw_sum)
+        batch_loss = (data_loss + 0.5 * alpha * squares) / sw_sum
+        if not np.isfinite(batch_loss):
+            return batch_loss
+        total += batch_loss * m
+    return total / n
