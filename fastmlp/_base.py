@@ -13,17 +13,16 @@ from contextlib import contextmanager
 from numbers import Integral, Real
 
 import numpy as np
-import scipy.optimize
 from sklearn.base import BaseEstimator, _fit_context, is_classifier
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state, shuffle
 from sklearn.utils._param_validation import Interval, Options, StrOptions
-from sklearn.utils.fixes import _get_additional_lbfgs_options_dict
 from sklearn.utils.optimize import _check_optimize_result
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from ._activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
+from ._lbfgs import minimize_lbfgs
 from ._losses import LOSSES
 from ._network import Network, objective_and_gradient, predict_batch, workspace_size
 from ._optimizers import LR, SGD, make_optimizer
@@ -413,11 +412,9 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
             loss = objective_and_gradient(X, Y, sw, buffer, work.grads, net, work.acts, work.deltas, alpha)
             return loss, work.grads.astype(np.float64)
 
-        iprint = 1 if (self.verbose is True or self.verbose >= 1) else -1
-        result = scipy.optimize.minimize(
-            loss_and_grad, params.astype(np.float64), method="L-BFGS-B", jac=True,
-            options={"maxfun": self.max_fun, "maxiter": self.max_iter, "gtol": self.tol,
-                     **_get_additional_lbfgs_options_dict("iprint", iprint)},
+        result = minimize_lbfgs(
+            loss_and_grad, params.astype(np.float64), max_iter=self.max_iter,
+            max_fun=self.max_fun, tol=self.tol, verbose=self.verbose is True or self.verbose >= 1,
         )
         self.n_iter_ = _check_optimize_result("lbfgs", result, self.max_iter)
         self.loss_ = float(result.fun)

@@ -1,0 +1,68 @@
+"""L-BFGS-B over the compiled full-batch objective, without BLAS thread thrashing.
+
+scipy's L-BFGS-B makes many tiny BLAS calls per iteration.  With OpenBLAS
+running more than one thread each of those calls wakes the thread pool, which
+on this project's reference machine (2 cores) costs ~15 ms per iteration: a
+200-iteration fit of a 900-weight network took 2.4 s in scikit-learn and 0.12 s
+with one BLAS thread.  :func:`minimize_lbfgs` therefore runs the optimiser with
+one BLAS thread and gives the objective (whose large products do profit from
+threads) the original thread count back while it runs.
+"""
+
+from collections.abc import Callable
+
+import numpy as np
+import scipy.optimize
+from sklearn.utils.fixes import _get_additional_lbfgs_options_dict
+from threadpoolctl import ThreadpoolController
+
+_controller = None
+
+
+def _blas_libraries():
+    global _controller
+    if _controller is None:
+        _controller = ThreadpoolController().select(user_api="blas")
+    return _controller.lib_controllers
+
+
+def minimize_lbfgs(
+    objective: Callable[[np.ndarray], tuple[float, np.ndarray]],
+    x0: np.ndarray,
+    *,
+    max_iter: int,
+    max_fun: int,
+    tol: float,
+    verbose: bool,
+) -> scipy.optimize.OptimizeResult:
+    """Minimise ``objective`` (returning loss and gradient) from ``x0`` with L-BFGS-B."""
+    libraries = _blas_libraries()
+    threads = [lib.num_threads for lib in libraries]
+
+    def set_threads(counts):
+        for lib, n in zip(libraries, counts):
+            lib.set_num_threads(n)
+
+    def objective_with_threads(x):
+        set_threads(threads)
+        try:
+            return objective(x)
+        finally:
+            set_threads([1] * len(libraries))
+
+    set_threads([1] * len(libraries))
+    try:
+        return scipy.optimize.minimize(
+            objective_with_threads,
+            x0,
+            method="L-BFGS-B",
+            jac=True,
+            options={
+                "maxfun": max_fun,
+                "maxiter": max_iter,
+                "gtol": tol,
+                **_get_additional_lbfgs_options_dict("iprint", 1 if verbose else -1),
+            },
+        )
+    finally:
+        set_threads(threads)
