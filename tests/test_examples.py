@@ -1,0 +1,41 @@
+"""The examples and the ``python -m fastmlp`` demo run and show what they claim."""
+
+import re
+import runpy
+from pathlib import Path
+
+import pytest
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+def _load(name):
+    return runpy.run_path(str(EXAMPLES / f"{name}.py"), run_name="example")
+
+
+def test_gradient_descent_variants_all_learn(capsys):
+    curves = _load("gradient_descent_variants")["main"](epochs=5)
+    assert len(curves) == 4
+    for curve in curves.values():
+        assert len(curve) == 5 and curve[-1] < curve[0]
+    assert "stochastic (s = 1)" in capsys.readouterr().out
+
+
+def test_pipeline_grid_search():
+    assert _load("pipeline_grid_search")["main"]() > 0.9
+
+
+def test_regression_matches_sklearn():
+    results = _load("regression")["main"]()
+    for loss in ("squared_error", "poisson"):
+        assert results[(loss, "fastmlp")] == pytest.approx(results[(loss, "scikit-learn")], abs=1e-6)
+    assert results[("squared_error", "fastmlp")] > 0.85
+
+
+def test_demo_prints_accuracy_beside_sklearn(capsys):
+    runpy.run_module("fastmlp", run_name="__main__")
+    out = capsys.readouterr().out
+    rows = {m.group(1): float(m.group(2)) for m in
+            re.finditer(r"^(fastmlp|scikit-learn)\s+([0-9.]+)\s+[0-9.]+\s+\d+$", out, re.M)}
+    assert set(rows) == {"fastmlp", "scikit-learn"}
+    assert rows["fastmlp"] >= 0.97
