@@ -39,3 +39,23 @@ def test_demo_prints_accuracy_beside_sklearn(capsys):
             re.finditer(r"^(fastmlp|scikit-learn)\s+([0-9.]+)\s+[0-9.]+\s+\d+$", out, re.M)}
     assert set(rows) == {"fastmlp", "scikit-learn"}
     assert rows["fastmlp"] >= 0.97
+
+
+def test_dask_grid_search_matches_local_search():
+    pytest.importorskip("distributed", reason="the Dask example needs the 'dask' extra")
+    import warnings
+
+    from sklearn.base import clone
+    from sklearn.datasets import load_digits
+    from sklearn.exceptions import ConvergenceWarning
+
+    on_dask = _load("dask_grid_search")["main"](n_workers=2)
+    X, y = load_digits(return_X_y=True)
+    local = clone(on_dask)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        local.fit(X / 16.0, y)
+    assert on_dask.best_params_ == local.best_params_
+    assert on_dask.cv_results_["mean_test_score"] == pytest.approx(
+        local.cv_results_["mean_test_score"], abs=1e-12
+    )
