@@ -205,6 +205,9 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
             raise
 
     def _fit(self, X, y, sample_weight=None, incremental=False):
+        if incremental:
+            # scikit-learn's _fit_context skips this for partial_fit on a fitted model
+            self._validate_params()
         with self._transaction():
             return self._fit_unsafe(X, y, sample_weight, incremental)
 
