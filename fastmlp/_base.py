@@ -336,19 +336,22 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
         sample_idx = np.arange(n_samples, dtype=np.int64)
         alpha = float(self.alpha)
 
+        epoch_start = None  # state before the running epoch, until it is recorded
         try:
             self.n_iter_ = 0
             for _ in range(self.max_iter):
                 if self.shuffle:
                     sample_idx = shuffle(sample_idx, random_state=self._random_state)
-                last_finite = params.copy()
+                epoch_start = (params.copy(), opt.state.copy(), opt.step.copy(), self.n_iter_,
+                               self.t_, len(self.loss_curve_))
                 loss = train_epoch(X, Y, sw, sample_idx, batch_size, params, net, opt, work, alpha)
                 if not (np.isfinite(loss) and np.isfinite(params).all()):
-                    self._diverged(X, last_finite, loss)
+                    self._diverged(X, epoch_start[0], loss)
                 self.n_iter_ += 1
                 self.loss_ = float(loss)
                 self.t_ += n_samples
                 self.loss_curve_.append(self.loss_)
+                epoch_start = None
                 if self.verbose:
                     print("Iteration %d, loss = %.8f" % (self.n_iter_, self.loss_))
 
@@ -378,8 +381,9 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
                     )
         except KeyboardInterrupt:
             warnings.warn("Training interrupted by user.")
-            if not np.isfinite(params).all():  # interrupted between an epoch and its check
-                params = last_finite
+            if epoch_start is not None:  # drop the partial update of the interrupted epoch
+                params[:], opt.state[:], opt.step[:], self.n_iter_, self.t_, n = epoch_start
+                del self.loss_curve_[n:]
         self._optimizer = opt
         if self.early_stopping:
             return best_params
