@@ -66,6 +66,10 @@ class DivergenceError(ValueError):
         self.intercepts_ = intercepts
 
 
+class ZeroWeightBatchError(ValueError, ZeroDivisionError):
+    """A minibatch's sample weights sum to zero (a ZeroDivisionError, as in scikit-learn)."""
+
+
 class BaseMultilayerPerceptron(BaseEstimator, ABC):
     """Base class for MLP classification and regression (use the subclasses)."""
 
@@ -344,7 +348,15 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
                     sample_idx = shuffle(sample_idx, random_state=self._random_state)
                 epoch_start = (params.copy(), opt.state.copy(), opt.step.copy(), self.n_iter_,
                                self.t_, len(self.loss_curve_))
-                loss = train_epoch(X, Y, sw, sample_idx, batch_size, params, net, opt, work, alpha)
+                try:
+                    loss = train_epoch(X, Y, sw, sample_idx, batch_size, params, net, opt, work,
+                                       alpha)
+                except ZeroDivisionError:
+                    raise ZeroWeightBatchError(
+                        "The sample weights of a minibatch sum to zero, so its loss cannot be "
+                        "normalised. Use shuffle=True or a larger batch_size, or drop the "
+                        "samples of zero weight."
+                    ) from None
                 if not (np.isfinite(loss) and np.isfinite(params).all()):
                     self._diverged(X, epoch_start[0], loss)
                 self.n_iter_ += 1

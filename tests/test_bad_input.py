@@ -334,3 +334,19 @@ def test_no_nan_without_warnings_in_good_fit():
         warnings.simplefilter("ignore", ConvergenceWarning)
         est = fitted("classifier")
     assert all(np.isfinite(c).all() for c in est.coefs_ + est.intercepts_)
+
+
+@pytest.mark.parametrize("kind", BOTH)
+def test_minibatch_of_zero_weight(kind):
+    """A minibatch whose weights sum to zero: a clear ValueError that is also the
+    ZeroDivisionError scikit-learn raises; the fitted model is kept."""
+    sw = np.r_[np.zeros(10), np.ones(N - 10)]
+    params = dict(solver="sgd", batch_size=5, shuffle=False)
+    est = fitted(kind, **params)
+    before = snapshot(est)
+    with pytest.raises(ValueError, match="sample weights of a minibatch sum to zero") as info:
+        est.fit(X, Y[kind], sample_weight=sw)
+    assert isinstance(info.value, ZeroDivisionError)
+    assert_same(snapshot(est), before)
+    assert_same_exception_type(info.value, lambda: make(kind, sklearn=True, **params).fit(
+        X, Y[kind], sample_weight=sw))
