@@ -358,12 +358,12 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
                         "samples of zero weight."
                     ) from None
                 if not (np.isfinite(loss) and np.isfinite(params).all()):
-                    self._diverged(X, epoch_start[0], loss)
+                    self._diverged(X, epoch_start[0], loss, self.n_iter_ + 1)
                 self.n_iter_ += 1
                 self.loss_ = float(loss)
                 self.t_ += n_samples
                 self.loss_curve_.append(self.loss_)
-                epoch_start = None
+                last_start, epoch_start = epoch_start[0], None
                 if self.verbose:
                     print("Iteration %d, loss = %.8f" % (self.n_iter_, self.loss_))
 
@@ -397,21 +397,40 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
                 params[:], opt.state[:], opt.step[:], self.n_iter_, self.t_, n = epoch_start
                 del self.loss_curve_[n:]
         self._optimizer = opt
-        if self.early_stopping:
-            return best_params
-        return params
+        final = best_params if self.early_stopping else params
+        # the last update is checked by no later loss: make sure it cannot overflow the outputs
+        if self.n_iter_ and self._may_overflow(X, final) and not np.isfinite(
+            self._forward(X, final)
+        ).all():
+            self._diverged(X, last_start, np.inf, self.n_iter_, "the network's outputs overflowed")
+        return final
 
-    def _diverged(self, X, last_finite, loss):
+    def _may_overflow(self, X, params) -> bool:
+        """False if a bound on every layer's values proves no output for inputs in X's
+        range can overflow (an O(n_params) test); True if that cannot be shown."""
+        coefs, intercepts = views(params, self._layer_sizes)
+        limit = float(np.finfo(params.dtype).max) / 16
+        bound = float(np.abs(X).max())
+        with np.errstate(over="ignore"):
+            for W, b in zip(coefs, intercepts):
+                # |z_j| <= bound * sum_i |W_ij| + |b_j|; hidden activations satisfy |f(z)| <= |z|
+                bound = bound * float(np.abs(W).sum(axis=0).max()) + float(np.abs(b).max())
+                if not bound < limit:
+                    return True
+        return self.out_activation_ == "exp" and not bound < np.log(limit)
+
+    def _diverged(self, X, last_finite, loss, epoch, what=None):
         """Raise DivergenceError naming the likely cause (the caller rolls back)."""
         coefs, intercepts = views(last_finite, self._layer_sizes)
-        what = f"the loss became {loss}" if not np.isfinite(loss) else "the weights overflowed"
+        if what is None:
+            what = f"the loss became {loss}" if not np.isfinite(loss) else "the weights overflowed"
         raise DivergenceError(
-            f"Solver produced non-finite parameter weights: training diverged, {what} in "
-            f"epoch {self.n_iter_ + 1}. The estimator was left as it was before this call. "
-            f"Likely causes: learning_rate_init={self.learning_rate_init:g} is too large for "
-            f"this data, or the input data contain large values (largest |X| = "
-            f"{np.abs(X).max():.3g}) and need to be preprocessed (e.g. StandardScaler).",
-            loss=float(loss), n_iter=self.n_iter_, coefs=coefs, intercepts=intercepts,
+            f"Training diverged: {what} in epoch {epoch}. The estimator was left as it was "
+            f"before this call. Likely causes: learning_rate_init={self.learning_rate_init:g} "
+            f"is too large for this data, or the input data may contain large values "
+            f"(largest |X| = {np.abs(X).max():.3g}) and need to be preprocessed (e.g. "
+            "StandardScaler).",
+            loss=float(loss), n_iter=epoch - 1, coefs=coefs, intercepts=intercepts,
         )
 
     def _update_training_loss(self):
@@ -476,8 +495,8 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
         self.loss_ = float(result.fun)
         if not np.isfinite(result.x).all() or not np.isfinite(self.loss_):
             raise DivergenceError(
-                f"Solver produced non-finite parameter weights: L-BFGS ended with loss "
-                f"{self.loss_}. The estimator was left as it was before this call. The input "
+                f"Training diverged: L-BFGS ended with non-finite weights or loss "
+                f"({self.loss_}). The estimator was left as it was before this call. The input "
                 f"data may contain large values (largest |X| = {np.abs(X).max():.3g}) and need "
                 "to be preprocessed (e.g. StandardScaler).",
                 loss=self.loss_, n_iter=self.n_iter_,
