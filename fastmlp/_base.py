@@ -39,7 +39,7 @@ _PREDICT_CHUNK = 4096
 
 
 class DivergenceError(ValueError):
-    """Training produced a non-finite loss or non-finite weights.
+    """Training produced a non-finite loss, weights or outputs.
 
     The estimator is left exactly as it was before the call that diverged (a
     fitted model keeps its weights; an unfitted one stays unfitted), so no
@@ -50,7 +50,8 @@ class DivergenceError(ValueError):
     Attributes
     ----------
     loss : float
-        The non-finite loss (or the last loss, if only the weights overflowed).
+        The non-finite loss (the finite epoch loss if only the weights overflowed,
+        inf if the outputs after the last update did).
     n_iter : int
         Number of finite epochs (L-BFGS iterations) completed before divergence.
     coefs_, intercepts_ : list of ndarray or None
