@@ -4,7 +4,10 @@ The fit loop reads like scikit-learn's (``sklearn/neural_network``), but every
 epoch is a single compiled call (:func:`fastmlp._training.train_epoch`) and all
 weights live in one flat vector.  Fitting is transactional: the new weights are
 built in fresh buffers and assigned to the estimator only when the fit
-succeeds, so a fit that raises leaves a fitted model exactly as it was.
+succeeds, so a fit that raises -- bad input, divergence
+(:class:`DivergenceError`) -- leaves the estimator exactly as it was.  A
+KeyboardInterrupt during a stochastic fit keeps the last complete epoch, as
+scikit-learn does.
 """
 
 import warnings
@@ -17,7 +20,7 @@ from sklearn.base import BaseEstimator, _fit_context, is_classifier
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state, shuffle
-from sklearn.utils._param_validation import Interval, Options, StrOptions
+from sklearn.utils._param_validation import Interval, InvalidParameterError, Options, StrOptions
 from sklearn.utils.optimize import _check_optimize_result
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
@@ -35,7 +38,36 @@ _PREDICT_CHUNK = 4096
 
 
 class DivergenceError(ValueError):
-    """Training produced a non-finite loss; the weights were reset to the last finite state."""
+    """Training produced a non-finite loss, weights or outputs.
+
+    The estimator is left exactly as it was before the call that diverged (a
+    fitted model keeps its weights; an unfitted one stays unfitted), so no
+    non-finite weight is ever stored.  For a ``partial_fit`` this is the state
+    at the end of the previous epoch.  The weights of the last finite epoch of
+    the failed run are kept on the exception for inspection.
+
+    Attributes
+    ----------
+    loss : float
+        The non-finite loss (the finite epoch loss if only the weights overflowed,
+        inf if the outputs after the last update did).
+    n_iter : int
+        Number of finite epochs (L-BFGS iterations) completed before divergence.
+    coefs_, intercepts_ : list of ndarray or None
+        Weights at the end of the last finite epoch of the failed run (None
+        for L-BFGS).
+    """
+
+    def __init__(self, message, loss=float("nan"), n_iter=0, coefs=None, intercepts=None):
+        super().__init__(message)
+        self.loss = loss
+        self.n_iter = n_iter
+        self.coefs_ = coefs
+        self.intercepts_ = intercepts
+
+
+class ZeroWeightBatchError(ValueError, ZeroDivisionError):
+    """A minibatch's sample weights sum to zero (a ZeroDivisionError, as in scikit-learn)."""
 
 
 class BaseMultilayerPerceptron(BaseEstimator, ABC):
@@ -163,18 +195,23 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
     # ---------------------------------------------------------------------- fit
     @contextmanager
     def _transaction(self):
-        """Restore every attribute if the body raises (except on divergence)."""
+        """Restore every attribute if the body raises, divergence included.
+
+        Attributes are replaced, never mutated in place, while fitting (lists
+        and optimizer state are copied first), so a shallow snapshot suffices.
+        """
         saved = self.__dict__.copy()
         try:
             yield
-        except DivergenceError:
-            raise
         except BaseException:
             self.__dict__.clear()
             self.__dict__.update(saved)
             raise
 
     def _fit(self, X, y, sample_weight=None, incremental=False):
+        if incremental:
+            # scikit-learn's _fit_context skips this for partial_fit on a fitted model
+            self._validate_params()
         with self._transaction():
             return self._fit_unsafe(X, y, sample_weight, incremental)
 
@@ -183,10 +220,12 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
         if not hasattr(hidden, "__iter__"):
             hidden = [hidden]
         hidden = list(hidden)
+        # InvalidParameterError is both a ValueError and a TypeError (scikit-learn
+        # raises a TypeError for non-integer sizes, a ValueError for sizes <= 0)
         if any(not isinstance(h, Integral) or isinstance(h, bool) for h in hidden):
-            raise ValueError(f"hidden_layer_sizes must be integers, got {hidden}.")
-        if np.any(np.array(hidden) <= 0):
-            raise ValueError(f"hidden_layer_sizes must be > 0, got {hidden}.")
+            raise InvalidParameterError(f"hidden_layer_sizes must be integers, got {hidden}.")
+        if any(h <= 0 for h in hidden):
+            raise InvalidParameterError(f"hidden_layer_sizes must be > 0, got {hidden}.")
         if self.solver not in _STOCHASTIC_SOLVERS and incremental:
             raise AttributeError(f"partial_fit is only available for stochastic optimizers. {self.solver} is not stochastic.")
 
@@ -301,20 +340,30 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
         sample_idx = np.arange(n_samples, dtype=np.int64)
         alpha = float(self.alpha)
 
+        epoch_start = None  # state before the running epoch, until it is recorded
         try:
             self.n_iter_ = 0
             for _ in range(self.max_iter):
                 if self.shuffle:
                     sample_idx = shuffle(sample_idx, random_state=self._random_state)
-                saved = (params.copy(), opt.state.copy(), opt.step.copy())
-                loss = train_epoch(X, Y, sw, sample_idx, batch_size, params, net, opt, work, alpha)
-                if not np.isfinite(loss):
-                    params[:], opt.state[:], opt.step[:] = saved
-                    self._diverged(params, opt, loss)
+                epoch_start = (params.copy(), opt.state.copy(), opt.step.copy(), self.n_iter_,
+                               self.t_, len(self.loss_curve_))
+                try:
+                    loss = train_epoch(X, Y, sw, sample_idx, batch_size, params, net, opt, work,
+                                       alpha)
+                except ZeroDivisionError:
+                    raise ZeroWeightBatchError(
+                        "The sample weights of a minibatch sum to zero, so its loss cannot be "
+                        "normalised. Use shuffle=True or a larger batch_size, or drop the "
+                        "samples of zero weight."
+                    ) from None
+                if not (np.isfinite(loss) and np.isfinite(params).all()):
+                    self._diverged(X, epoch_start[0], loss, self.n_iter_ + 1)
                 self.n_iter_ += 1
                 self.loss_ = float(loss)
                 self.t_ += n_samples
                 self.loss_curve_.append(self.loss_)
+                last_start, epoch_start = epoch_start[0], None
                 if self.verbose:
                     print("Iteration %d, loss = %.8f" % (self.n_iter_, self.loss_))
 
@@ -344,20 +393,44 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
                     )
         except KeyboardInterrupt:
             warnings.warn("Training interrupted by user.")
+            if epoch_start is not None:  # drop the partial update of the interrupted epoch
+                params[:], opt.state[:], opt.step[:], self.n_iter_, self.t_, n = epoch_start
+                del self.loss_curve_[n:]
         self._optimizer = opt
-        if self.early_stopping:
-            return best_params
-        return params
+        final = best_params if self.early_stopping else params
+        # the last update is checked by no later loss: make sure it cannot overflow the outputs
+        if self.n_iter_ and self._may_overflow(X, final) and not np.isfinite(
+            self._forward(X, final)
+        ).all():
+            self._diverged(X, last_start, np.inf, self.n_iter_, "the network's outputs overflowed")
+        return final
 
-    def _diverged(self, params, opt, loss):
-        self._set_params_vector(params)
-        self._optimizer = opt
+    def _may_overflow(self, X, params) -> bool:
+        """False if a bound on every layer's values proves no output for inputs in X's
+        range can overflow (an O(n_params) test); True if that cannot be shown."""
+        coefs, intercepts = views(params, self._layer_sizes)
+        limit = float(np.finfo(params.dtype).max) / 16
+        bound = float(np.abs(X).max())
+        with np.errstate(over="ignore"):
+            for W, b in zip(coefs, intercepts):
+                # |z_j| <= bound * sum_i |W_ij| + |b_j|; hidden activations satisfy |f(z)| <= |z|
+                bound = bound * float(np.abs(W).sum(axis=0).max()) + float(np.abs(b).max())
+                if not bound < limit:
+                    return True
+        return self.out_activation_ == "exp" and not bound < np.log(limit)
+
+    def _diverged(self, X, last_finite, loss, epoch, what=None):
+        """Raise DivergenceError naming the likely cause (the caller rolls back)."""
+        coefs, intercepts = views(last_finite, self._layer_sizes)
+        if what is None:
+            what = f"the loss became {loss}" if not np.isfinite(loss) else "the weights overflowed"
         raise DivergenceError(
-            f"Training diverged: the loss became {loss} in epoch {self.n_iter_ + 1}. "
-            "The weights were reset to their last finite values (the end of the previous "
-            "epoch). Likely causes: a learning_rate_init that is too large for this data, or "
-            "features with very large values; scale the inputs (e.g. StandardScaler) or lower "
-            "learning_rate_init."
+            f"Training diverged: {what} in epoch {epoch}. The estimator was left as it was "
+            f"before this call. Likely causes: learning_rate_init={self.learning_rate_init:g} "
+            f"is too large for this data, or the input data may contain large values "
+            f"(largest |X| = {np.abs(X).max():.3g}) and need to be preprocessed (e.g. "
+            "StandardScaler).",
+            loss=float(loss), n_iter=epoch - 1, coefs=coefs, intercepts=intercepts,
         )
 
     def _update_training_loss(self):
@@ -420,8 +493,11 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
         self.loss_ = float(result.fun)
         if not np.isfinite(result.x).all() or not np.isfinite(self.loss_):
             raise DivergenceError(
-                "L-BFGS produced non-finite weights or loss. The input data may contain "
-                "large values and need to be preprocessed (e.g. StandardScaler)."
+                f"Training diverged: L-BFGS ended with non-finite weights or loss "
+                f"({self.loss_}). The estimator was left as it was before this call. The input "
+                f"data may contain large values (largest |X| = {np.abs(X).max():.3g}) and need "
+                "to be preprocessed (e.g. StandardScaler).",
+                loss=self.loss_, n_iter=self.n_iter_,
             )
         return result.x.astype(X.dtype)
 
@@ -455,7 +531,9 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
         return True
 
     def _score_output(self, output, y, sample_weight):
-        """Score network ``output`` against ``y`` (accuracy or R²)."""
+        """Score network ``output`` against ``y`` (accuracy or R²); NaN if not finite."""
+        if not np.isfinite(output).all():
+            return np.nan
         return self._score_function(y, self._decode_output(output), sample_weight=sample_weight)
 
     @abstractmethod

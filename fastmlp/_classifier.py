@@ -220,6 +220,11 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
                     self._label_binarizer.fit(y)
                 else:
                     self._label_binarizer.fit(classes)
+                if len(self._label_binarizer.classes_) < 2:
+                    raise ValueError(
+                        "MLPClassifier needs at least 2 classes, but `classes` holds only "
+                        f"one: {self._label_binarizer.classes_[0]!r}"
+                    )
             return self._fit(X, y, sample_weight=sample_weight, incremental=True)
 
     def predict_log_proba(self, X):

@@ -119,7 +119,7 @@ def squared_norm(params, n):
     return total
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def objective_and_gradient(X, Y, sw, params, grads, net, acts, deltas, alpha):
     """scikit-learn's regularised objective and its full gradient over X.
 
@@ -137,7 +137,7 @@ def objective_and_gradient(X, Y, sw, params, grads, net, acts, deltas, alpha):
     return (loss + 0.5 * alpha * squared_norm(params, nc)) / sw_sum
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def predict_batch(X, params, net, acts, result):
     """Network output for X, in chunks of at most ``acts``' capacity rows."""
     n = X.shape[0]

@@ -33,7 +33,7 @@ def make_workspace(sizes: np.ndarray, rows: int, n_params: int, dtype) -> Worksp
     )
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def train_epoch(X, Y, sw, order, batch_size, params, net, opt, work, alpha):
     """Train one epoch over the samples in ``order``; return the mean batch loss.
 
