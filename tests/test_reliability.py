@@ -15,7 +15,8 @@ from sklearn.datasets import make_classification, make_regression
 from threadpoolctl import threadpool_limits
 
 import fastmlp._base
-from _state import assert_same, snapshot
+import fastmlp._lbfgs
+from ._state import assert_same, snapshot
 from fastmlp import DivergenceError, MLPClassifier, MLPRegressor
 from fastmlp._network import objective_and_gradient, predict_batch
 from fastmlp._training import train_epoch
@@ -356,7 +357,7 @@ def test_keyboard_interrupt_during_lbfgs_restores_the_model(monkeypatch):
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(fastmlp._base.scipy.optimize, "minimize", interrupted)
+    monkeypatch.setattr(fastmlp._lbfgs.scipy.optimize, "minimize", interrupted)
     with pytest.raises(KeyboardInterrupt):
         est.fit(X_REG, Y_REG)
     assert_same(snapshot(est), before)
