@@ -28,6 +28,7 @@ from ._losses import LOSSES
 from ._network import Network, objective_and_gradient, predict_batch, workspace_size
 from ._optimizers import LR, SGD, make_optimizer
 from ._parameters import glorot_uniform, layer_units, pack, views
+from ._sparse import as_kernel_input
 from ._training import make_workspace, train_epoch
 
 _STOCHASTIC_SOLVERS = ("sgd", "adam")
@@ -148,7 +149,7 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
         """Network output for validated X (n_samples × n_features)."""
         if params is None:
             params = self._packed_params()
-        X = np.ascontiguousarray(X, dtype=params.dtype)
+        X = as_kernel_input(X, params.dtype)
         net = self._network()
         rows = max(1, min(X.shape[0], _PREDICT_CHUNK))
         acts = np.empty(workspace_size(net.sizes, rows), dtype=params.dtype)
@@ -158,7 +159,9 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
 
     def _forward_pass_fast(self, X, check_input=True):
         if check_input:
-            X = validate_data(self, X, dtype=(np.float64, np.float32), reset=False)
+            X = validate_data(
+                self, X, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32), reset=False
+            )
         return self._forward(X)
 
     # ---------------------------------------------------------------------- fit
@@ -197,7 +200,6 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
         if y.ndim == 1:
             y = y.reshape((-1, 1))
         Y = np.ascontiguousarray(y, dtype=X.dtype)
-        X = np.ascontiguousarray(X)
 
         self._random_state = check_random_state(self.random_state)
         sizes = layer_units(X.shape[1], hidden, Y.shape[1])
@@ -292,13 +294,14 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
                     "or the size of your dataset."
                 )
             y_val = self._decode_validation_target(Y_val)
-            X, Y, sw = np.ascontiguousarray(X), np.ascontiguousarray(Y), np.ascontiguousarray(sw)
+            Y, sw = np.ascontiguousarray(Y), np.ascontiguousarray(sw)
             best_params = params.copy()
+        X = as_kernel_input(X, X.dtype)
 
         n_samples = X.shape[0]
         batch_size = self._batch_size(n_samples)
         net = Network(sizes, *self._codes())
-        work = make_workspace(sizes, batch_size, params.size, X.dtype)
+        work = make_workspace(sizes, batch_size, params.size, params.dtype, X=X)
         sample_idx = np.arange(n_samples, dtype=np.int64)
         alpha = float(self.alpha)
 
@@ -404,7 +407,8 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
 
     def _fit_lbfgs(self, X, Y, sw, params, sizes):
         net = Network(sizes, *self._codes())
-        work = make_workspace(sizes, X.shape[0], params.size, X.dtype)
+        X = as_kernel_input(X, X.dtype)
+        work = make_workspace(sizes, X.shape[0], params.size, params.dtype, X=X)
         buffer = np.empty_like(params)
         alpha = float(self.alpha)
 
@@ -426,7 +430,7 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
                 "L-BFGS produced non-finite weights or loss. The input data may contain "
                 "large values and need to be preprocessed (e.g. StandardScaler)."
             )
-        return result.x.astype(X.dtype)
+        return result.x.astype(params.dtype)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
@@ -460,6 +464,11 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
     def _score_output(self, output, y, sample_weight):
         """Score network ``output`` against ``y`` (accuracy or R²)."""
         return self._score_function(y, self._decode_output(output), sample_weight=sample_weight)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
 
     @abstractmethod
     def _validate_input(self, X, y, incremental, reset): ...
