@@ -146,10 +146,17 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
 
     # ------------------------------------------------------------------ forward
     def _forward(self, X, params=None):
-        """Network output for validated X (n_samples × n_features)."""
+        """Network output for validated X (n_samples × n_features).
+
+        Computed in the wider of X's and the weights' precision, as
+        scikit-learn's products are (float64 X on a float32 model gives float64).
+        """
         if params is None:
             params = self._packed_params()
-        X = as_kernel_input(X, params.dtype)
+        dtype = np.result_type(X.dtype, params.dtype)
+        if dtype != params.dtype:
+            params = params.astype(dtype)
+        X = as_kernel_input(X, dtype)
         net = self._network()
         rows = max(1, min(X.shape[0], _PREDICT_CHUNK))
         acts = np.empty(workspace_size(net.sizes, rows), dtype=params.dtype)
