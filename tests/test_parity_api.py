@@ -317,3 +317,30 @@ def test_convergence_warning_in_partial_fit_is_not_raised_like_sklearn():
         with warnings.catch_warnings():
             warnings.simplefilter("error", ConvergenceWarning)
             mod.MLPRegressor(max_iter=1, random_state=0).partial_fit(X, yf)
+
+
+@pytest.mark.filterwarnings("ignore:overflow:RuntimeWarning")  # scikit-learn's NaN epochs
+def test_divergence_leaves_a_usable_model():
+    """scikit-learn stores NaN weights and raises; ours keeps the last finite epoch."""
+    Xbig = X * 1e3
+    reg = fastmlp.MLPRegressor(solver="sgd", learning_rate_init=10.0, max_iter=50,
+                               random_state=0, hidden_layer_sizes=(6,))
+    with pytest.raises(fastmlp.DivergenceError, match="Training diverged"):
+        reg.fit(Xbig, yf)
+    assert isinstance(fastmlp.DivergenceError("x"), ValueError)
+    assert all(np.isfinite(c).all() for c in reg.coefs_ + reg.intercepts_)
+    assert np.isfinite(reg.predict(Xbig)).all()
+    ref = skn.MLPRegressor(solver="sgd", learning_rate_init=10.0, max_iter=50,
+                           random_state=0, hidden_layer_sizes=(6,))
+    with pytest.raises(ValueError, match="Solver produced non-finite parameter weights"):
+        ref.fit(Xbig, yf)
+
+
+def test_stricter_input_checks_than_sklearn():
+    """Documented in docs/parity.md: scikit-learn accepts these silently."""
+    with pytest.raises(ValueError, match="Negative values in data passed to `sample_weight`"):
+        fastmlp.MLPClassifier().fit(X, y, sample_weight=-np.ones(X.shape[0]))
+    with pytest.raises(ValueError, match="y are negative which is not allowed for Poisson"):
+        fastmlp.MLPRegressor(loss="poisson").fit(X, yf)
+    with pytest.raises(ValueError, match="at least 2 classes"):
+        fastmlp.MLPClassifier().fit(X, np.zeros(X.shape[0]))

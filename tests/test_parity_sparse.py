@@ -146,3 +146,34 @@ def test_unsupported_sparse_format_is_converted_like_sklearn():
         ours = MLPClassifier(**kw).fit(sp.coo_matrix(X), y)
         ref = skn.MLPClassifier(**kw).fit(sp.coo_matrix(X), y)
     np.testing.assert_allclose(ours.loss_curve_, ref.loss_curve_, rtol=1e-10)
+
+
+_CACHE_PROBE = """
+import numpy as np, scipy.sparse as sp, warnings
+warnings.simplefilter("ignore")
+from fastmlp import MLPClassifier
+from fastmlp._training import train_epoch
+from fastmlp._network import predict_batch
+X = sp.random(40, 12, density=0.3, format="csr", random_state=0)
+y = np.arange(40) % 2
+MLPClassifier(hidden_layer_sizes=(3,), max_iter=2, random_state=0).fit(X, y).predict(X)
+stats = [train_epoch.stats, predict_batch.stats]
+print(sum(sum(s.cache_hits.values()) for s in stats), sum(sum(s.cache_misses.values()) for s in stats))
+"""
+
+
+def test_sparse_kernels_are_cached_across_processes():
+    """The overload-dispatched kernels load from numba's cache in a new process."""
+    import os
+    import subprocess
+    import sys
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env = {**os.environ, "PYTHONPATH": root + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    runs = [
+        subprocess.run([sys.executable, "-c", _CACHE_PROBE], env=env, capture_output=True,
+                       text=True, check=True).stdout.split()
+        for _ in range(2)
+    ]
+    hits, misses = map(int, runs[1])
+    assert hits >= 2 and misses == 0
