@@ -319,7 +319,7 @@ def test_convergence_warning_in_partial_fit_is_not_raised_like_sklearn():
             mod.MLPRegressor(max_iter=1, random_state=0).partial_fit(X, yf)
 
 
-@pytest.mark.filterwarnings("ignore:overflow:RuntimeWarning")  # scikit-learn's NaN epochs
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # from scikit-learn's NaN epochs
 def test_divergence_leaves_a_usable_model():
     """scikit-learn stores NaN weights and raises; ours keeps the last finite epoch."""
     Xbig = X * 1e3
