@@ -349,3 +349,27 @@ def test_stricter_input_checks_than_sklearn():
         fastmlp.MLPRegressor(loss="poisson").fit(X, yf)
     with pytest.raises(ValueError, match="at least 2 classes"):
         fastmlp.MLPClassifier().fit(X, np.zeros(X.shape[0]))
+
+
+def _warnings_of(call):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        call()
+    return sorted((w.category.__name__, str(w.message)) for w in caught)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda m: m.MLPClassifier(batch_size=1000, max_iter=2, random_state=0).fit(X, y),
+        lambda m: m.MLPClassifier(max_iter=2, random_state=0).fit(X, y.reshape(-1, 1)),
+        lambda m: m.MLPRegressor(max_iter=2, random_state=0).fit(X, yf.reshape(-1, 1)),
+        lambda m: m.MLPRegressor(solver="lbfgs", max_iter=2, random_state=0).fit(X, yf),
+        lambda m: m.MLPClassifier(random_state=0, max_iter=2, n_iter_no_change=np.inf).fit(X, y),
+        lambda m: m.MLPClassifier(random_state=0).partial_fit(
+            X, np.c_[y == 0, y == 1].astype(int), classes=[0, 1]).partial_fit(X, np.c_[y == 0, y == 2]),
+    ],
+)
+def test_warnings_identical_to_sklearns(call):
+    expected = _warnings_of(lambda: call(skn))
+    assert _warnings_of(lambda: call(fastmlp)) == expected
