@@ -234,3 +234,14 @@ def test_int_and_bool_inputs_match_sklearn(X):
     assert ours.coefs_[0].dtype == ref.coefs_[0].dtype == np.float64
     assert_same_model(ref, ours)
     np.testing.assert_array_equal(ours.predict(X), ref.predict(X))
+
+
+def test_lbfgs_float32_keeps_float32():
+    """scikit-learn's L-BFGS returns float64 weights for float32 X; ours stay float32
+    (docs/parity.md) and reach the same loss to float32 precision."""
+    X32 = Xc.astype(np.float32)
+    ref, ours = fit_both("MLPClassifier", X32, yc, solver="lbfgs", max_iter=15)
+    assert ref.coefs_[0].dtype == np.float64
+    assert all(a.dtype == np.float32 for a in ours.coefs_ + ours.intercepts_)
+    assert ours.predict_proba(X32).dtype == np.float32
+    assert ours.loss_ == pytest.approx(ref.loss_, rel=1e-4)
