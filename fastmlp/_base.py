@@ -36,6 +36,13 @@ _STOCHASTIC_SOLVERS = ("sgd", "adam")
 _PREDICT_CHUNK = 4096
 
 
+# scikit-learn's message for a fit that ends with non-finite weights
+_NON_FINITE = (
+    "Solver produced non-finite parameter weights. The input data may contain large values "
+    "and need to be preprocessed."
+)
+
+
 class DivergenceError(ValueError):
     """Training produced a non-finite loss; the weights were reset to the last finite state."""
 
@@ -285,12 +292,13 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
             )
         # attributes that the loop appends to are copied, so a failed fit can roll back
         self.loss_curve_ = list(getattr(self, "loss_curve_", None) or [])
-        if self.validation_scores_ is not None:
+        if getattr(self, "validation_scores_", None) is not None:
             self.validation_scores_ = list(self.validation_scores_)
 
         X_val = y_val = sw_val = None
         if self.early_stopping:
-            stratify = Y if (is_classifier(self) and self.n_outputs_ == 1) else None
+            # stratified on the binarized labels, as scikit-learn does (single output only)
+            stratify = Y.astype(bool) if (is_classifier(self) and self.n_outputs_ == 1) else None
             X, X_val, Y, Y_val, sw, sw_val = train_test_split(
                 X, Y, sw, random_state=self._random_state,
                 test_size=self.validation_fraction, stratify=stratify,
@@ -321,6 +329,9 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
                 loss = train_epoch(X, Y, sw, sample_idx, batch_size, params, net, opt, work, alpha)
                 if not np.isfinite(loss):
                     params[:], opt.state[:], opt.step[:] = saved
+                    if self.early_stopping:
+                        self._diverged_with_early_stopping(loss, n_samples)
+                        break
                     self._diverged(params, opt, loss)
                 self.n_iter_ += 1
                 self.loss_ = float(loss)
@@ -364,11 +375,28 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
         self._set_params_vector(params)
         self._optimizer = opt
         raise DivergenceError(
-            f"Training diverged: the loss became {loss} in epoch {self.n_iter_ + 1}. "
-            "The weights were reset to their last finite values (the end of the previous "
-            "epoch). Likely causes: a learning_rate_init that is too large for this data, or "
-            "features with very large values; scale the inputs (e.g. StandardScaler) or lower "
-            "learning_rate_init."
+            f"{_NON_FINITE} Training diverged: the loss became {loss} in epoch "
+            f"{self.n_iter_ + 1}; the weights were reset to their last finite values (the end "
+            "of the previous epoch). Likely causes: a learning_rate_init that is too large for "
+            "this data, or features with very large values; scale the inputs (e.g. "
+            "StandardScaler) or lower learning_rate_init."
+        )
+
+    def _diverged_with_early_stopping(self, loss, n_samples):
+        """Record a diverged epoch as scikit-learn does (its loss, a NaN validation
+        score) and stop: the best weights so far are the result."""
+        self.n_iter_ += 1
+        self.t_ += n_samples
+        self.loss_ = float(loss)
+        self.loss_curve_.append(self.loss_)
+        self.validation_scores_.append(np.nan)
+        if self.verbose:
+            print("Iteration %d, loss = %.8f" % (self.n_iter_, self.loss_))
+            print("Validation score: %f" % np.nan)
+        warnings.warn(
+            f"Training diverged: the loss became {loss} in epoch {self.n_iter_}. Training "
+            "stopped; the weights with the best validation score were kept.",
+            ConvergenceWarning,
         )
 
     def _update_training_loss(self):
@@ -433,11 +461,33 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
         self.n_iter_ = _check_optimize_result("lbfgs", result, self.max_iter)
         self.loss_ = float(result.fun)
         if not np.isfinite(result.x).all() or not np.isfinite(self.loss_):
+            self._set_params_vector(params)
             raise DivergenceError(
-                "L-BFGS produced non-finite weights or loss. The input data may contain "
-                "large values and need to be preprocessed (e.g. StandardScaler)."
+                f"{_NON_FINITE} L-BFGS produced a non-finite loss or weights; the model keeps "
+                "its starting weights. Scale the inputs (e.g. StandardScaler)."
             )
         return result.x.astype(params.dtype)
+
+    def _loss_grad_lbfgs(self, packed_coef_inter, X, y, sample_weight=None, *workspace):
+        """scikit-learn's private objective hook, kept for code that calls it.
+
+        The regularised loss and its packed gradient at ``packed_coef_inter`` for
+        validated X and binarized 2-D y, computed by the compiled kernels; like
+        scikit-learn's, it sets ``coefs_`` / ``intercepts_`` to the given vector.
+        scikit-learn's workspace arguments are accepted and not needed.
+        """
+        params = np.array(packed_coef_inter, dtype=np.float64)
+        X = as_kernel_input(X, params.dtype)
+        Y = np.ascontiguousarray(np.reshape(y, (X.shape[0], -1)), dtype=params.dtype)
+        sw = np.ones(X.shape[0]) if sample_weight is None else np.asarray(sample_weight, dtype=float)
+        sizes = self._layer_sizes
+        work = make_workspace(sizes, X.shape[0], params.size, params.dtype, X=X)
+        loss = objective_and_gradient(
+            X, Y, np.ascontiguousarray(sw), params, work.grads, self._network(), work.acts,
+            work.deltas, float(self.alpha),
+        )
+        self._set_params_vector(params)
+        return loss, work.grads.copy()
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
@@ -469,8 +519,12 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
         return True
 
     def _score_output(self, output, y, sample_weight):
-        """Score network ``output`` against ``y`` (accuracy or R²)."""
-        return self._score_function(y, self._decode_output(output), sample_weight=sample_weight)
+        """Score network ``output`` against ``y`` (accuracy or R²); NaN if the decoded
+        prediction is non-finite, as in scikit-learn."""
+        y_pred = self._decode_output(output)
+        if np.issubdtype(y_pred.dtype, np.floating) and not np.isfinite(y_pred).all():
+            return np.nan
+        return self._score_function(y, y_pred, sample_weight=sample_weight)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

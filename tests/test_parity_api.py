@@ -330,8 +330,10 @@ def test_divergence_leaves_a_usable_model():
     Xbig = X * 1e3
     reg = fastmlp.MLPRegressor(solver="sgd", learning_rate_init=10.0, max_iter=50,
                                random_state=0, hidden_layer_sizes=(6,))
-    with pytest.raises(fastmlp.DivergenceError, match="Training diverged"):
+    with pytest.raises(fastmlp.DivergenceError, match="Solver produced non-finite parameter "
+                       "weights. The input data may contain large values") as err:
         reg.fit(Xbig, yf)
+    assert "Training diverged" in str(err.value)
     assert isinstance(fastmlp.DivergenceError("x"), ValueError)
     assert all(np.isfinite(c).all() for c in reg.coefs_ + reg.intercepts_)
     assert np.isfinite(reg.predict(Xbig)).all()
@@ -347,8 +349,6 @@ def test_stricter_input_checks_than_sklearn():
         fastmlp.MLPClassifier().fit(X, y, sample_weight=-np.ones(X.shape[0]))
     with pytest.raises(ValueError, match="y are negative which is not allowed for Poisson"):
         fastmlp.MLPRegressor(loss="poisson").fit(X, yf)
-    with pytest.raises(ValueError, match="at least 2 classes"):
-        fastmlp.MLPClassifier().fit(X, np.zeros(X.shape[0]))
 
 
 def _warnings_of(call):
@@ -373,3 +373,55 @@ def _warnings_of(call):
 def test_warnings_identical_to_sklearns(call):
     expected = _warnings_of(lambda: call(skn))
     assert _warnings_of(lambda: call(fastmlp)) == expected
+
+
+def test_single_class_fits_like_sklearn():
+    ref, ours = pair("MLPClassifier", max_iter=5)
+    for est in (ref, ours):
+        est.fit(X, np.full(X.shape[0], 7))
+    np.testing.assert_array_equal(ours.classes_, ref.classes_)
+    np.testing.assert_array_equal(ours.predict(X), ref.predict(X))
+    np.testing.assert_allclose(ours.predict_proba(X), ref.predict_proba(X), atol=1e-10)
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # from scikit-learn's NaN epochs
+def test_divergence_with_early_stopping_keeps_best_weights():
+    """Like scikit-learn: no error, a NaN validation score, the best weights kept.
+    Unlike it, training stops at the diverged epoch instead of running on NaN."""
+    from sklearn.datasets import load_iris
+
+    Xi, yi = load_iris(return_X_y=True)
+    params = dict(hidden_layer_sizes=100, activation="identity", solver="sgd",
+                  learning_rate_init=1, max_iter=20, early_stopping=True, random_state=0)
+    ref = skn.MLPRegressor(**params).fit(Xi, yi)
+    with pytest.warns(ConvergenceWarning, match="Training diverged"):
+        ours = fastmlp.MLPRegressor(**params).fit(Xi, yi)
+    assert np.isnan(ours.validation_scores_[-1]) and np.isnan(ref.validation_scores_[-1])
+    assert ours.n_iter_ <= ref.n_iter_
+    k = ours.n_iter_ - 1  # epochs before the divergence agree with scikit-learn's
+    np.testing.assert_allclose(ours.validation_scores_[:k], ref.validation_scores_[:k])
+    assert ours.best_validation_score_ == pytest.approx(ref.best_validation_score_)
+    for a, b in zip(ours.coefs_, ref.coefs_):
+        np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-9)
+    assert np.isfinite(ours.predict(Xi)).all()
+
+
+def test_sklearn_private_loss_grad_hook_matches_sklearn():
+    """scikit-learn's own gradient test calls ``_loss_grad_lbfgs``; keep it working."""
+    from sklearn.preprocessing import LabelBinarizer
+
+    Y = LabelBinarizer().fit_transform(y)
+    values = []
+    for est in pair("MLPClassifier", solver="lbfgs", max_iter=2, alpha=0.1):
+        est.fit(X, y)
+        theta = np.hstack([a.ravel() for a in est.coefs_ + est.intercepts_]) * 1.5
+        units = [X.shape[1], 6, Y.shape[1]]
+        acts = [X] + [np.empty((X.shape[0], u)) for u in units[1:]]
+        deltas = [np.empty((X.shape[0], u)) for u in units[1:]]
+        coef_grads = [np.empty((a, b)) for a, b in zip(units[:-1], units[1:])]
+        intercept_grads = [np.empty(u) for u in units[1:]]
+        values.append(est._loss_grad_lbfgs(theta, X, Y, None, acts, deltas, coef_grads,
+                                           intercept_grads))
+        np.testing.assert_array_equal(est.coefs_[0].ravel(), theta[: est.coefs_[0].size])
+    assert values[1][0] == pytest.approx(values[0][0], rel=1e-12)
+    np.testing.assert_allclose(values[1][1], values[0][1], rtol=1e-9, atol=1e-12)
