@@ -443,7 +443,7 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
     def _fit_lbfgs(self, X, Y, sw, params, sizes):
         net = Network(sizes, *self._codes())
         X = as_kernel_input(X, X.dtype)
-        work = make_workspace(sizes, X.shape[0], params.size, params.dtype, X=X)
+        work = make_workspace(sizes, X.shape[0], params.size, params.dtype, X=X, full_batch=True)
         buffer = np.empty_like(params)
         alpha = float(self.alpha)
 
@@ -481,7 +481,7 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
         Y = np.ascontiguousarray(np.reshape(y, (X.shape[0], -1)), dtype=params.dtype)
         sw = np.ones(X.shape[0]) if sample_weight is None else np.asarray(sample_weight, dtype=float)
         sizes = self._layer_sizes
-        work = make_workspace(sizes, X.shape[0], params.size, params.dtype, X=X)
+        work = make_workspace(sizes, X.shape[0], params.size, params.dtype, X=X, full_batch=True)
         loss = objective_and_gradient(
             X, Y, np.ascontiguousarray(sw), params, work.grads, self._network(), work.acts,
             work.deltas, float(self.alpha),

@@ -21,15 +21,19 @@ Workspace.__doc__ = """Buffers for one fit: the gathered batch (X, Y, sample wei
 flat activations and deltas, and the raw gradient vector."""
 
 
-def make_workspace(sizes: np.ndarray, rows: int, n_params: int, dtype, X=None) -> Workspace:
+def make_workspace(sizes: np.ndarray, rows: int, n_params: int, dtype, X=None,
+                   full_batch: bool = False) -> Workspace:
     """Allocate every buffer a fit needs for batches of at most ``rows`` rows.
 
     The batch buffer for X matches the training input ``X`` (dense, or CSR
-    with room for the ``rows`` fullest rows); dense if ``X`` is None.
+    with room for the ``rows`` fullest rows); dense if ``X`` is None.  With
+    ``full_batch`` (X is passed to the kernels whole) it is left empty.
     """
     units = workspace_size(sizes, rows)
+    batch_rows = 0 if full_batch else rows
     return Workspace(
-        batch_buffer(X, rows, dtype) if X is not None else np.empty((rows, sizes[0]), dtype=dtype),
+        batch_buffer(X, batch_rows, dtype) if X is not None
+        else np.empty((batch_rows, sizes[0]), dtype=dtype),
         np.empty((rows, sizes[-1]), dtype=dtype),
         np.empty(rows, dtype=dtype),
         np.empty(units, dtype=dtype),

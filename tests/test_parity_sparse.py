@@ -177,3 +177,37 @@ def test_sparse_kernels_are_cached_across_processes():
     ]
     hits, misses = map(int, runs[1])
     assert hits >= 2 and misses == 0
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_csr_kernels_match_scipy(dtype):
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from fastmlp._sparse import csr_gather, csr_matmul, csr_matmul_tn
+
+    @settings(max_examples=25, deadline=None)
+    @given(st.integers(1, 12), st.integers(1, 9), st.integers(1, 5), st.floats(0.0, 1.0),
+           st.integers(0, 2**31 - 1))
+    def check(n, d, h, density, seed):
+        rng = np.random.RandomState(seed)
+        Xs = sp.random(n, d, density=density, format="csr", random_state=rng, dtype=dtype)
+        K = as_kernel_input(Xs, dtype)
+        W = rng.randn(d, h).astype(dtype)
+        D = rng.randn(n, h).astype(dtype)
+        Z = np.full((n, h), np.nan, dtype=dtype)
+        G = np.full((d, h), np.nan, dtype=dtype)
+        csr_matmul(K, W, Z)
+        csr_matmul_tn(K, D, G)
+        tol = 1e-12 if dtype == np.float64 else 1e-5
+        np.testing.assert_allclose(Z, Xs @ W, rtol=tol, atol=tol)
+        np.testing.assert_allclose(G, Xs.T @ D, rtol=tol, atol=tol)
+        order = rng.permutation(n).astype(np.int64)
+        m = rng.randint(1, n + 1)
+        start = rng.randint(0, n - m + 1)
+        batch = csr_gather(K, order, start, m, batch_buffer(K, m, dtype))
+        dense = sp.csr_matrix((batch.data[: batch.indptr[m]], batch.indices[: batch.indptr[m]],
+                               batch.indptr), shape=(m, d)).toarray()
+        np.testing.assert_array_equal(dense, Xs.toarray()[order[start : start + m]])
+
+    check()
