@@ -479,7 +479,7 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
         params = np.array(packed_coef_inter, dtype=np.float64)
         X = as_kernel_input(X, params.dtype)
         Y = np.ascontiguousarray(np.reshape(y, (X.shape[0], -1)), dtype=params.dtype)
-        sw = np.ones(X.shape[0]) if sample_weight is None else np.asarray(sample_weight, dtype=float)
+        sw = np.ones(X.shape[0]) if sample_weight is None else np.asarray(sample_weight, float)
         sizes = self._layer_sizes
         work = make_workspace(sizes, X.shape[0], params.size, params.dtype, X=X, full_batch=True)
         loss = objective_and_gradient(

@@ -366,8 +366,9 @@ def _warnings_of(call):
         lambda m: m.MLPRegressor(max_iter=2, random_state=0).fit(X, yf.reshape(-1, 1)),
         lambda m: m.MLPRegressor(solver="lbfgs", max_iter=2, random_state=0).fit(X, yf),
         lambda m: m.MLPClassifier(random_state=0, max_iter=2, n_iter_no_change=np.inf).fit(X, y),
-        lambda m: m.MLPClassifier(random_state=0).partial_fit(
-            X, np.c_[y == 0, y == 1].astype(int), classes=[0, 1]).partial_fit(X, np.c_[y == 0, y == 2]),
+        lambda m: m.MLPClassifier(random_state=0)
+        .partial_fit(X, np.c_[y == 0, y == 1].astype(int), classes=[0, 1])
+        .partial_fit(X, np.c_[y == 0, y == 2]),
     ],
 )
 def test_warnings_identical_to_sklearns(call):

@@ -158,7 +158,8 @@ X = sp.random(40, 12, density=0.3, format="csr", random_state=0)
 y = np.arange(40) % 2
 MLPClassifier(hidden_layer_sizes=(3,), max_iter=2, random_state=0).fit(X, y).predict(X)
 stats = [train_epoch.stats, predict_batch.stats]
-print(sum(sum(s.cache_hits.values()) for s in stats), sum(sum(s.cache_misses.values()) for s in stats))
+print(sum(sum(s.cache_hits.values()) for s in stats),
+      sum(sum(s.cache_misses.values()) for s in stats))
 """
 
 

@@ -68,7 +68,8 @@ def test_lbfgs_tol_stops_like_sklearn():
 
 
 def test_lbfgs_with_sample_weight_matches_sklearn():
-    ref, ours = fit_both("MLPClassifier", Xc, yc, {"sample_weight": SW}, solver="lbfgs", max_iter=20)
+    ref, ours = fit_both("MLPClassifier", Xc, yc, {"sample_weight": SW}, solver="lbfgs",
+                         max_iter=20)
     assert_same_model(ref, ours, rtol=1e-7, atol=1e-8)
 
 
