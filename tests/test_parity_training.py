@@ -35,7 +35,7 @@ def fit_both(name, X, y, fit_params=None, **params):
 
 def assert_same_model(ref, ours, rtol=1e-9, atol=1e-9):
     assert ours.n_iter_ == ref.n_iter_
-    assert ours.t_ == ref.t_ if hasattr(ref, "t_") else True
+    assert ours.t_ == ref.t_
     assert ours.loss_ == pytest.approx(ref.loss_, rel=rtol, abs=atol)
     for a, b in zip(ours.coefs_ + ours.intercepts_, ref.coefs_ + ref.intercepts_):
         assert a.shape == b.shape and a.dtype == b.dtype
