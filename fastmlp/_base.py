@@ -30,11 +30,19 @@ from ._losses import LOSSES
 from ._network import Network, objective_and_gradient, predict_batch, workspace_size
 from ._optimizers import LR, SGD, make_optimizer
 from ._parameters import glorot_uniform, layer_units, pack, views
+from ._sparse import as_kernel_input
 from ._training import make_workspace, train_epoch
 
 _STOCHASTIC_SOLVERS = ("sgd", "adam")
 # rows per chunk when predicting: bounds the scratch memory of predict
 _PREDICT_CHUNK = 4096
+
+
+# scikit-learn's message for a fit that ends with non-finite weights
+_NON_FINITE = (
+    "Solver produced non-finite parameter weights. The input data may contain large values "
+    "and need to be preprocessed."
+)
 
 
 class DivergenceError(ValueError):
@@ -176,10 +184,17 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
 
     # ------------------------------------------------------------------ forward
     def _forward(self, X, params=None):
-        """Network output for validated X (n_samples × n_features)."""
+        """Network output for validated X (n_samples × n_features).
+
+        Computed in the wider of X's and the weights' precision, as
+        scikit-learn's products are (float64 X on a float32 model gives float64).
+        """
         if params is None:
             params = self._packed_params()
-        X = np.ascontiguousarray(X, dtype=params.dtype)
+        dtype = np.result_type(X.dtype, params.dtype)
+        if dtype != params.dtype:
+            params = params.astype(dtype)
+        X = as_kernel_input(X, dtype)
         net = self._network()
         rows = max(1, min(X.shape[0], _PREDICT_CHUNK))
         acts = np.empty(workspace_size(net.sizes, rows), dtype=params.dtype)
@@ -189,7 +204,9 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
 
     def _forward_pass_fast(self, X, check_input=True):
         if check_input:
-            X = validate_data(self, X, dtype=(np.float64, np.float32), reset=False)
+            X = validate_data(
+                self, X, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32), reset=False
+            )
         return self._forward(X)
 
     # ---------------------------------------------------------------------- fit
@@ -235,7 +252,6 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
         if y.ndim == 1:
             y = y.reshape((-1, 1))
         Y = np.ascontiguousarray(y, dtype=X.dtype)
-        X = np.ascontiguousarray(X)
 
         self._random_state = check_random_state(self.random_state)
         sizes = layer_units(X.shape[1], hidden, Y.shape[1])
@@ -314,12 +330,13 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
             )
         # attributes that the loop appends to are copied, so a failed fit can roll back
         self.loss_curve_ = list(getattr(self, "loss_curve_", None) or [])
-        if self.validation_scores_ is not None:
+        if getattr(self, "validation_scores_", None) is not None:
             self.validation_scores_ = list(self.validation_scores_)
 
         X_val = y_val = sw_val = None
         if self.early_stopping:
-            stratify = Y if (is_classifier(self) and self.n_outputs_ == 1) else None
+            # stratified on the binarized labels, as scikit-learn does (single output only)
+            stratify = Y.astype(bool) if (is_classifier(self) and self.n_outputs_ == 1) else None
             X, X_val, Y, Y_val, sw, sw_val = train_test_split(
                 X, Y, sw, random_state=self._random_state,
                 test_size=self.validation_fraction, stratify=stratify,
@@ -330,13 +347,14 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
                     "or the size of your dataset."
                 )
             y_val = self._decode_validation_target(Y_val)
-            X, Y, sw = np.ascontiguousarray(X), np.ascontiguousarray(Y), np.ascontiguousarray(sw)
+            Y, sw = np.ascontiguousarray(Y), np.ascontiguousarray(sw)
             best_params = params.copy()
+        X = as_kernel_input(X, X.dtype)
 
         n_samples = X.shape[0]
         batch_size = self._batch_size(n_samples)
         net = Network(sizes, *self._codes())
-        work = make_workspace(sizes, batch_size, params.size, X.dtype)
+        work = make_workspace(sizes, batch_size, params.size, params.dtype, X=X)
         sample_idx = np.arange(n_samples, dtype=np.int64)
         alpha = float(self.alpha)
 
@@ -358,6 +376,12 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
                         "samples of zero weight."
                     ) from None
                 if not (np.isfinite(loss) and np.isfinite(params).all()):
+                    if self.early_stopping:
+                        # scikit-learn records the epoch with a NaN validation score and
+                        # keeps the best weights; fastmlp also stops at once
+                        params[:] = epoch_start[0]
+                        self._diverged_with_early_stopping(loss, n_samples)
+                        break
                     self._diverged(X, epoch_start[0], loss, self.n_iter_ + 1)
                 self.n_iter_ += 1
                 self.loss_ = float(loss)
@@ -425,12 +449,29 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
         if what is None:
             what = f"the loss became {loss}" if not np.isfinite(loss) else "the weights overflowed"
         raise DivergenceError(
-            f"Training diverged: {what} in epoch {epoch}. The estimator was left as it was "
+            f"{_NON_FINITE} Training diverged: {what} in epoch {epoch}. The estimator was left as it was "
             f"before this call. Likely causes: learning_rate_init={self.learning_rate_init:g} "
             f"is too large for this data, or the input data may contain large values "
             f"(largest |X| = {np.abs(X).max():.3g}) and need to be preprocessed (e.g. "
             "StandardScaler).",
             loss=float(loss), n_iter=epoch - 1, coefs=coefs, intercepts=intercepts,
+        )
+
+    def _diverged_with_early_stopping(self, loss, n_samples):
+        """Record a diverged epoch as scikit-learn does (its loss, a NaN validation
+        score) and stop: the best weights so far are the result."""
+        self.n_iter_ += 1
+        self.t_ += n_samples
+        self.loss_ = float(loss)
+        self.loss_curve_.append(self.loss_)
+        self.validation_scores_.append(np.nan)
+        if self.verbose:
+            print("Iteration %d, loss = %.8f" % (self.n_iter_, self.loss_))
+            print("Validation score: %f" % np.nan)
+        warnings.warn(
+            f"Training diverged: the loss became {loss} in epoch {self.n_iter_}. Training "
+            "stopped; the weights with the best validation score were kept.",
+            ConvergenceWarning,
         )
 
     def _update_training_loss(self):
@@ -476,7 +517,8 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
 
     def _fit_lbfgs(self, X, Y, sw, params, sizes):
         net = Network(sizes, *self._codes())
-        work = make_workspace(sizes, X.shape[0], params.size, X.dtype)
+        X = as_kernel_input(X, X.dtype)
+        work = make_workspace(sizes, X.shape[0], params.size, params.dtype, X=X, full_batch=True)
         buffer = np.empty_like(params)
         alpha = float(self.alpha)
 
@@ -492,14 +534,36 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
         self.n_iter_ = _check_optimize_result("lbfgs", result, self.max_iter)
         self.loss_ = float(result.fun)
         if not np.isfinite(result.x).all() or not np.isfinite(self.loss_):
+            self._set_params_vector(params)
             raise DivergenceError(
-                f"Training diverged: L-BFGS ended with non-finite weights or loss "
+                f"{_NON_FINITE} Training diverged: L-BFGS ended with non-finite weights or loss "
                 f"({self.loss_}). The estimator was left as it was before this call. The input "
                 f"data may contain large values (largest |X| = {np.abs(X).max():.3g}) and need "
                 "to be preprocessed (e.g. StandardScaler).",
                 loss=self.loss_, n_iter=self.n_iter_,
             )
-        return result.x.astype(X.dtype)
+        return result.x.astype(params.dtype)
+
+    def _loss_grad_lbfgs(self, packed_coef_inter, X, y, sample_weight=None, *workspace):
+        """scikit-learn's private objective hook, kept for code that calls it.
+
+        The regularised loss and its packed gradient at ``packed_coef_inter`` for
+        validated X and binarized 2-D y, computed by the compiled kernels; like
+        scikit-learn's, it sets ``coefs_`` / ``intercepts_`` to the given vector.
+        scikit-learn's workspace arguments are accepted and not needed.
+        """
+        params = np.array(packed_coef_inter, dtype=np.float64)
+        X = as_kernel_input(X, params.dtype)
+        Y = np.ascontiguousarray(np.reshape(y, (X.shape[0], -1)), dtype=params.dtype)
+        sw = np.ones(X.shape[0]) if sample_weight is None else np.asarray(sample_weight, float)
+        sizes = self._layer_sizes
+        work = make_workspace(sizes, X.shape[0], params.size, params.dtype, X=X, full_batch=True)
+        loss = objective_and_gradient(
+            X, Y, np.ascontiguousarray(sw), params, work.grads, self._network(), work.acts,
+            work.deltas, float(self.alpha),
+        )
+        self._set_params_vector(params)
+        return loss, work.grads.copy()
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
@@ -531,10 +595,17 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
         return True
 
     def _score_output(self, output, y, sample_weight):
-        """Score network ``output`` against ``y`` (accuracy or R²); NaN if not finite."""
-        if not np.isfinite(output).all():
+        """Score network ``output`` against ``y`` (accuracy or R²); NaN if the decoded
+        prediction is non-finite, as in scikit-learn."""
+        y_pred = self._decode_output(output)
+        if np.issubdtype(y_pred.dtype, np.floating) and not np.isfinite(y_pred).all():
             return np.nan
-        return self._score_function(y, self._decode_output(output), sample_weight=sample_weight)
+        return self._score_function(y, y_pred, sample_weight=sample_weight)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
 
     @abstractmethod
     def _validate_input(self, X, y, incremental, reset): ...

@@ -135,18 +135,14 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
 
     def _validate_input(self, X, y, incremental, reset):
         X, y = validate_data(
-            self, X, y, multi_output=True, dtype=(np.float64, np.float32), reset=reset,
+            self, X, y, accept_sparse=["csr", "csc"], multi_output=True,
+            dtype=(np.float64, np.float32), reset=reset,
         )
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         if (not hasattr(self, "classes_")) or (not self.warm_start and not incremental):
             binarizer = LabelBinarizer()
             binarizer.fit(y)
-            if len(binarizer.classes_) < 2:
-                raise ValueError(
-                    "MLPClassifier needs samples of at least 2 classes in the data, but the "
-                    f"data contains only one class: {binarizer.classes_[0]!r}"
-                )
             self._label_binarizer = binarizer
             self.classes_ = binarizer.classes_
         else:

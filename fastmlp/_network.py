@@ -15,6 +15,7 @@ from numba import njit
 from ._activations import add_bias_activate, add_bias_output, multiply_derivative
 from ._linalg import matmul, matmul_nt, matmul_tn
 from ._losses import loss_and_output_delta
+from ._sparse import input_gradient, input_product, row_block
 
 Network = namedtuple("Network", "sizes hidden output loss")
 Network.__doc__ = """Architecture: units per layer (int64 array) and the codes of the
@@ -68,7 +69,7 @@ def forward(X, params, net, acts):
     for l in range(last + 1):
         Z = block(acts, sizes, l + 1, m)
         if l == 0:
-            matmul(X, coef(params, sizes, 0), Z)
+            input_product(X, coef(params, sizes, 0), Z)
         else:
             matmul(out, coef(params, sizes, l), Z)
         if l < last:
@@ -95,7 +96,7 @@ def backprop(X, Y, sw, params, grads, net, acts, deltas):
     for l in range(last, -1, -1):
         D = block(deltas, sizes, l + 1, m)
         if l == 0:
-            matmul_tn(X, D, coef(grads, sizes, 0))
+            input_gradient(X, D, coef(grads, sizes, 0))
         else:
             matmul_tn(block(acts, sizes, l, m), D, coef(grads, sizes, l))
         gb = intercept(grads, sizes, l)
@@ -144,7 +145,7 @@ def predict_batch(X, params, net, acts, result):
     rows = acts.size // net.sizes[1:].sum()
     for start in range(0, n, rows):
         stop = min(start + rows, n)
-        out = forward(X[start:stop], params, net, acts)
+        out = forward(row_block(X, start, stop), params, net, acts)
         result[start:stop] = out
 
 

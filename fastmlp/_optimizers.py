@@ -17,10 +17,22 @@ from numba import njit
 SGD, ADAM = 0, 1
 LR, MOMENTUM, NESTEROV, BETA_1, BETA_2, EPSILON = range(6)
 
-Optimizer = namedtuple("Optimizer", "code state step hyper")
-Optimizer.__doc__ = """Optimizer code, state vector (SGD: velocities; Adam: first then
-second moments), update counter (int64 array of length 1) and hyper-parameters
-(float64 array indexed by LR, MOMENTUM, NESTEROV, BETA_1, BETA_2, EPSILON)."""
+class Optimizer(namedtuple("Optimizer", "code state step hyper")):
+    """Optimizer code, state vector (SGD: velocities; Adam: first then
+    second moments), update counter (int64 array of length 1) and hyper-parameters
+    (float64 array indexed by LR, MOMENTUM, NESTEROV, BETA_1, BETA_2, EPSILON)."""
+
+    __slots__ = ()
+
+    @property
+    def learning_rate(self) -> float:
+        """The current step size, as scikit-learn's optimizers expose it (Adam's
+        includes the bias correction of the last update)."""
+        lr = float(self.hyper[LR])
+        t = int(self.step[0])
+        if self.code == ADAM and t > 0:
+            lr *= math.sqrt(1.0 - self.hyper[BETA_2] ** t) / (1.0 - self.hyper[BETA_1] ** t)
+        return lr
 
 
 def make_optimizer(solver: str, n_params: int, dtype, *, learning_rate_init, momentum=0.9,

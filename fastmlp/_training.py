@@ -14,17 +14,26 @@ from numba import njit
 
 from ._network import backprop, n_coefs, workspace_size
 from ._optimizers import optimizer_step
+from ._sparse import batch_buffer, gather_rows
 
 Workspace = namedtuple("Workspace", "X Y sw acts deltas grads")
 Workspace.__doc__ = """Buffers for one fit: the gathered batch (X, Y, sample weights),
 flat activations and deltas, and the raw gradient vector."""
 
 
-def make_workspace(sizes: np.ndarray, rows: int, n_params: int, dtype) -> Workspace:
-    """Allocate every buffer a fit needs for batches of at most ``rows`` rows."""
+def make_workspace(sizes: np.ndarray, rows: int, n_params: int, dtype, X=None,
+                   full_batch: bool = False) -> Workspace:
+    """Allocate every buffer a fit needs for batches of at most ``rows`` rows.
+
+    The batch buffer for X matches the training input ``X`` (dense, or CSR
+    with room for the ``rows`` fullest rows); dense if ``X`` is None.  With
+    ``full_batch`` (X is passed to the kernels whole) it is left empty.
+    """
     units = workspace_size(sizes, rows)
+    batch_rows = 0 if full_batch else rows
     return Workspace(
-        np.empty((rows, sizes[0]), dtype=dtype),
+        batch_buffer(X, batch_rows, dtype) if X is not None
+        else np.empty((batch_rows, sizes[0]), dtype=dtype),
         np.empty((rows, sizes[-1]), dtype=dtype),
         np.empty(rows, dtype=dtype),
         np.empty(units, dtype=dtype),
@@ -47,12 +56,11 @@ def train_epoch(X, Y, sw, order, batch_size, params, net, opt, work, alpha):
     total = 0.0
     for start in range(0, n, batch_size):
         m = min(batch_size, n - start)
-        Xb = work.X[:m]
+        Xb = gather_rows(X, order, start, m, work.X)
         Yb = work.Y[:m]
         swb = work.sw[:m]
         for r in range(m):
             src = order[start + r]
-            Xb[r] = X[src]
             Yb[r] = Y[src]
             swb[r] = sw[src]
         sw_sum = swb.sum()
