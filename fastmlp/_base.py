@@ -30,7 +30,7 @@ from ._losses import LOSSES
 from ._network import Network, objective_and_gradient, predict_batch, workspace_size
 from ._optimizers import LR, SGD, make_optimizer
 from ._parameters import glorot_uniform, layer_units, pack, views
-from ._sparse import as_kernel_input
+from ._sparse import as_kernel_input, input_dtype, max_abs
 from ._training import make_workspace, train_epoch
 
 _STOCHASTIC_SOLVERS = ("sgd", "adam")
@@ -191,7 +191,7 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
         """
         if params is None:
             params = self._packed_params()
-        dtype = np.result_type(X.dtype, params.dtype)
+        dtype = np.result_type(input_dtype(X), params.dtype)
         if dtype != params.dtype:
             params = params.astype(dtype)
         X = as_kernel_input(X, dtype)
@@ -434,7 +434,7 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
         range can overflow (an O(n_params) test); True if that cannot be shown."""
         coefs, intercepts = views(params, self._layer_sizes)
         limit = float(np.finfo(params.dtype).max) / 16
-        bound = float(np.abs(X).max())
+        bound = float(max_abs(X))
         with np.errstate(over="ignore"):
             for W, b in zip(coefs, intercepts):
                 # |z_j| <= bound * sum_i |W_ij| + |b_j|; hidden activations satisfy |f(z)| <= |z|
@@ -452,7 +452,7 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
             f"{_NON_FINITE} Training diverged: {what} in epoch {epoch}. The estimator was left as it was "
             f"before this call. Likely causes: learning_rate_init={self.learning_rate_init:g} "
             f"is too large for this data, or the input data may contain large values "
-            f"(largest |X| = {np.abs(X).max():.3g}) and need to be preprocessed (e.g. "
+            f"(largest |X| = {max_abs(X):.3g}) and need to be preprocessed (e.g. "
             "StandardScaler).",
             loss=float(loss), n_iter=epoch - 1, coefs=coefs, intercepts=intercepts,
         )
@@ -538,7 +538,7 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
             raise DivergenceError(
                 f"{_NON_FINITE} Training diverged: L-BFGS ended with non-finite weights or loss "
                 f"({self.loss_}). The estimator was left as it was before this call. The input "
-                f"data may contain large values (largest |X| = {np.abs(X).max():.3g}) and need "
+                f"data may contain large values (largest |X| = {max_abs(X):.3g}) and need "
                 "to be preprocessed (e.g. StandardScaler).",
                 loss=self.loss_, n_iter=self.n_iter_,
             )

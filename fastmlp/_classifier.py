@@ -143,6 +143,11 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
         if (not hasattr(self, "classes_")) or (not self.warm_start and not incremental):
             binarizer = LabelBinarizer()
             binarizer.fit(y)
+            if len(binarizer.classes_) < 2:
+                raise ValueError(
+                    "MLPClassifier needs samples of at least 2 classes in the data, but the "
+                    f"data contains only one class: {binarizer.classes_[0]!r}"
+                )
             self._label_binarizer = binarizer
             self.classes_ = binarizer.classes_
         else:

@@ -32,6 +32,8 @@ def as_kernel_input(X, dtype):
     Sparse X (CSR or CSC) is converted to CSR once; its values are cast to
     ``dtype`` (both without densifying).
     """
+    if isinstance(X, CSR):
+        return X if X.data.dtype == dtype else X._replace(data=X.data.astype(dtype))
     if sp.issparse(X):
         X = sp.csr_matrix(X) if X.format != "csr" else X
         return CSR(
@@ -41,6 +43,17 @@ def as_kernel_input(X, dtype):
             (np.int64(X.shape[0]), np.int64(X.shape[1])),
         )
     return np.ascontiguousarray(X, dtype=dtype)
+
+
+def input_dtype(X) -> np.dtype:
+    """dtype of the values of X (array, scipy sparse matrix or :class:`CSR`)."""
+    return X.data.dtype if isinstance(X, CSR) else X.dtype
+
+
+def max_abs(X) -> float:
+    """Largest absolute value in X (array, scipy sparse matrix or :class:`CSR`)."""
+    values = X.data if (isinstance(X, CSR) or sp.issparse(X)) else X
+    return float(np.abs(values).max()) if values.size else 0.0
 
 
 def batch_buffer(X, rows: int, dtype):
