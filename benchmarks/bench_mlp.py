@@ -1,0 +1,79 @@
+"""asv benchmarks of fastmlp on the workloads W1-W5 and float32 W4 (see workloads.py).
+
+Run from the repository root (see benchmarks/README.md)::
+
+    asv run --config benchmarks/asv.conf.json --python=same --quick
+
+``time_fit_epoch`` / ``peakmem_fit_epoch`` are one full epoch of training (a
+fit with ``max_iter=1``, compilation done in ``setup``); ``track_score`` is the
+training accuracy (R² for W5) after the workload's epochs; ``time_predict_*``
+are predictions of the network after one epoch.
+"""
+
+import numpy as np
+
+try:
+    from . import workloads as wl
+except ImportError:
+    import workloads as wl
+
+CASES = ["W1", "W2", "W3", "W4", "W5", "W4-float32"]
+
+
+def workload_of(case: str):
+    name, _, dtype = case.partition("-")
+    return wl.get(name, np.float32 if dtype == "float32" else np.float64)
+
+
+class Fit:
+    """Training: one epoch of fastmlp's fit, and the score after the workload's epochs."""
+
+    params = [CASES]
+    param_names = ["workload"]
+    number = 1
+    repeat = (1, 3, 120.0)
+    timeout = 900
+
+    def setup(self, case):
+        self.workload = workload_of(case)
+        self.X, self.y = wl.make_data(self.workload)
+        warm = wl.shrink(self.workload, 512)  # compile / load the kernels outside the timing
+        wl.fit_quietly(wl.make_estimator("fastmlp", warm, 1), self.X[:512], self.y[:512])
+
+    def _fit(self, epochs):
+        return wl.fit_quietly(wl.make_estimator("fastmlp", self.workload, epochs), self.X, self.y)
+
+    def time_fit_epoch(self, case):
+        self._fit(1)
+
+    def peakmem_fit_epoch(self, case):
+        self._fit(1)
+
+    def track_score(self, case):
+        return float(self._fit(self.workload.epochs).score(self.X, self.y))
+
+    track_score.unit = "accuracy (R² for W5)"
+
+
+class Predict:
+    """Prediction with the network after one epoch."""
+
+    params = [CASES]
+    param_names = ["workload"]
+    timeout = 900
+
+    def setup(self, case):
+        self.workload = workload_of(case)
+        self.X, self.y = wl.make_data(self.workload)
+        self.model = wl.fit_quietly(wl.make_estimator("fastmlp", self.workload, 1), self.X, self.y)
+        self.one, self.rows = self.X[:1], self.X[:1000]
+        self.model.predict(self.one)
+
+    def time_predict_one_row(self, case):
+        self.model.predict(self.one)
+
+    def time_predict_1000_rows(self, case):
+        self.model.predict(self.rows)
+
+    def peakmem_predict_all_rows(self, case):
+        self.model.predict(self.X)

@@ -1,0 +1,346 @@
+"""fastmlp beside scikit-learn and PyTorch: the side-by-side table of W1-W5.
+
+    python benchmarks/compare.py                      # W1-W5, 3 repeats, predict latency
+    python benchmarks/compare.py --startup --memory   # + start-up and peak-memory lines
+    python benchmarks/compare.py --quick              # tiny data, 1 repeat (smoke test)
+
+Seconds per epoch are the median of ``--repeats`` timed fits of ``--epochs``
+epochs each (default: per workload, see workloads.py), all systems in this one
+process.  Every system is warmed up outside the timed region; fastmlp's
+compilation (or loading of cached kernels) is reported on its own.  GFLOP/s
+counts 6 × weights × samples per epoch; "% GEMM" compares that rate with a large
+``np.dot`` of the same dtype measured in the same run.  "speed-up" is the time of
+the faster peer (scikit-learn or PyTorch) divided by the row's time.  PyTorch is
+skipped, with a note, when it is not installed (``pip install -e ".[torch]"``).
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import timeit
+
+import numpy as np
+
+try:
+    from . import workloads as wl
+except ImportError:  # run as a script: python benchmarks/compare.py
+    import workloads as wl
+
+PEERS = ("sklearn", "torch")
+TARGETS = {"W1": 50.0, "W2": 10.0, "W3": 2.0, "W4": 1.2, "W5": 4.0}
+QUICK_ROWS = 64
+
+
+# ------------------------------------------------------------------- machine
+def cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+def torch_or_none():
+    try:
+        import torch
+    except ImportError:
+        return None
+    return torch
+
+
+def header_lines(torch) -> list:
+    import numba
+    import scipy
+    import sklearn
+    from threadpoolctl import threadpool_info
+
+    import fastmlp
+
+    versions = (f"python {platform.python_version()}, fastmlp {fastmlp.__version__}, numpy {np.__version__}, "
+                f"scipy {scipy.__version__}, scikit-learn {sklearn.__version__}, numba {numba.__version__}, "
+                + (f"torch {torch.__version__}" if torch else "torch not installed"))
+    pools = ", ".join(f"{p['internal_api']} {p.get('version') or ''} ({p['num_threads']} threads)".replace("  ", " ")
+                      for p in threadpool_info())
+    env = ", ".join(f"{k}={os.environ[k]}" for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE",
+                                                     "OMP_NUM_THREADS", "NUMBA_NUM_THREADS")
+                    if k in os.environ) or "none set"
+    lines = [
+        f"- date: {datetime.datetime.now().astimezone().isoformat(timespec='seconds')}",
+        f"- machine: {cpu_model()}, {os.cpu_count()} logical CPUs, {platform.system()} {platform.release()}",
+        f"- versions: {versions}",
+        f"- fastmlp measured from: {os.path.dirname(fastmlp.__file__)}",
+        f"- thread pools: {pools}" + (f"; torch {torch.get_num_threads()} threads" if torch else ""),
+        f"- BLAS/thread environment variables: {env}",
+        f"- load average before the run (1, 5, 15 min): {', '.join(f'{x:.2f}' for x in os.getloadavg())}",
+    ]
+    return lines
+
+
+def gemm_rate(dtype, n: int, repeats: int) -> float:
+    """FLOP/s of an n × n × n ``np.dot`` (median of ``repeats``)."""
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((n, n)).astype(dtype)
+    b = rng.standard_normal((n, n)).astype(dtype)
+    out = np.empty((n, n), dtype=dtype)
+    np.dot(a, b, out=out)
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        np.dot(a, b, out=out)
+        times.append(time.perf_counter() - start)
+    return 2.0 * n ** 3 / statistics.median(times)
+
+
+# ------------------------------------------------------------------ training
+def trainer(system: str, workload, X, y):
+    if system == "torch":
+        return wl.TorchTrainer(workload, X, y)
+    return wl.EstimatorTrainer(system, workload, X, y)
+
+
+def measure(system: str, workload, X, y, epochs: int, repeats: int) -> dict:
+    """Median seconds per epoch of ``repeats`` fits, and the score after the last."""
+    t = trainer(system, workload, X, y)
+    warm = min(len(X), 512)  # warm-up outside the timed region (kernels, allocator, caches)
+    warm_trainer = trainer(system, workload, X[:warm], y[:warm])
+    first = warm_trainer.train(1)
+    steady = warm_trainer.train(1)
+    per_epoch = [t.train(epochs) / epochs for _ in range(repeats)]
+    return {"system": system, "s_epoch": statistics.median(per_epoch), "runs": per_epoch,
+            "score": t.score(), "warmup_first": first, "warmup_steady": steady}
+
+
+def format_row(workload, r: dict, peak: float, speedup: str, target: str) -> str:
+    s = r["s_epoch"]
+    gflops = workload.flop_per_epoch / s / 1e9
+    return (f"| {workload.label} | {r['system']} | {s:.4g} | {workload.n_samples / s:,.0f} | "
+            f"{gflops:.2f} | {100 * gflops * 1e9 / peak:.1f} % | {r['score']:.4f} | {speedup} | {target} |")
+
+
+def run_table(names, args, torch, peaks, emit=print) -> None:
+    """Emit the training table row by row, then one note line per workload."""
+    systems = ["fastmlp", "sklearn"] + (["torch"] if torch else [])
+    emit("| workload | system | s/epoch | samples/s | GFLOP/s | % GEMM peak | score | speed-up | target |")
+    emit("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+    notes = []
+    for name in names:
+        workload = wl.get(name)
+        if args.quick:
+            workload = wl.shrink(workload, QUICK_ROWS)
+        epochs = args.epochs or workload.epochs
+        X, y = wl.make_data(workload)
+        results = {s: measure(s, workload, X, y, epochs, args.repeats) for s in systems}
+        best_peer = min(results[p]["s_epoch"] for p in PEERS if p in results)
+        for s in systems:
+            r = results[s]
+            target = f"≥ {TARGETS[name]:g}×" if s == "fastmlp" else ""
+            emit(format_row(workload, r, peaks[np.float64], f"{best_peer / r['s_epoch']:.2f}×", target))
+        fm = results["fastmlp"]
+        notes.append(f"- {workload.label} ({workload.title}: {workload.n_samples:,} × {workload.n_features}, "
+                     f"hidden {workload.hidden}, {'%d classes' % workload.n_classes if workload.is_classifier else 'regression'}, "
+                     f"batch {workload.batch_size}, {epochs} epoch(s) per fit): fastmlp first fit "
+                     f"{fm['warmup_first']:.3f} s vs steady {fm['warmup_steady']:.3f} s on {min(len(X), 512)} rows "
+                     f"→ compilation / kernel loading {fm['warmup_first'] - fm['warmup_steady']:.3f} s; "
+                     f"score − scikit-learn's: {fm['score'] - results['sklearn']['score']:+.4f}")
+        if name == "W4" and not args.no_float32:
+            w32 = wl.get("W4", np.float32)
+            if args.quick:
+                w32 = wl.shrink(w32, QUICK_ROWS)
+            X32, y32 = wl.make_data(w32)
+            r = measure("fastmlp", w32, X32, y32, epochs, args.repeats)
+            ratio = fm["s_epoch"] / r["s_epoch"]
+            emit(format_row(w32, r, peaks[np.float32], f"{ratio:.2f}× vs f64", "≥ 1.7× vs f64"))
+            notes.append(f"- {w32.label}: fastmlp compilation / kernel loading "
+                         f"{r['warmup_first'] - r['warmup_steady']:.3f} s; % GEMM peak is against the float32 "
+                         f"GEMM rate; score − float64's: {r['score'] - fm['score']:+.4f}")
+    emit("")
+    for line in notes:
+        emit(line)
+
+
+# ------------------------------------------------------------ predict latency
+def predict_lines(quick: bool) -> list:
+    workload = wl.get("W2")
+    if quick:
+        workload = wl.shrink(workload, QUICK_ROWS)
+    X, y = wl.make_data(workload)
+    rows = X[:1000]
+    one = X[:1]
+    number, repeat = (20, 3) if quick else (200, 15)
+    lines = ["| system | predict, 1 row [µs] | predict_proba, 1,000 rows [µs] |", "|---|---:|---:|"]
+    for module in ("fastmlp", "sklearn"):
+        model = wl.fit_quietly(wl.make_estimator(module, workload, 1), X, y)
+        model.predict(one), model.predict_proba(rows)  # warm-up
+        t1 = statistics.median(timeit.repeat(lambda: model.predict(one), number=number, repeat=repeat)) / number
+        tk = statistics.median(timeit.repeat(lambda: model.predict_proba(rows), number=number, repeat=repeat)) / number
+        lines.append(f"| {module} | {t1 * 1e6:.1f} | {tk * 1e6:.1f} |")
+    lines.append(f"\n(W2 network, {len(rows)} rows for predict_proba; median of {repeat} × {number} calls; "
+                 "targets: fastmlp ≤ 20 µs and ≤ 100 µs)")
+    return lines
+
+
+# ---------------------------------------------------------------- subprocesses
+def run_python(code: str, env_extra=None) -> dict:
+    """Run ``code`` in a fresh interpreter that can import this file's modules; parse its JSON."""
+    env = dict(os.environ)
+    here = os.path.dirname(os.path.abspath(__file__))
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (here, env.get("PYTHONPATH")) if p)
+    env.update(env_extra or {})
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+IMPORT_CODE = """
+import json, time
+start = time.perf_counter()
+import fastmlp
+print(json.dumps({"seconds": time.perf_counter() - start}))
+"""
+
+FIRST_FIT_CODE = """
+import json, time
+import workloads as wl
+w = wl.shrink(wl.get("W2"), 1000)
+X, y = wl.make_data(w)
+def fit():
+    start = time.perf_counter()
+    wl.fit_quietly(wl.make_estimator("fastmlp", w, 1), X, y)
+    return time.perf_counter() - start
+first = fit()
+steady = min(fit() for _ in range(3))
+print(json.dumps({"first": first, "steady": steady}))
+"""
+
+MEMORY_CODE = """
+import json
+import numpy as np
+import workloads as wl
+import fastmlp
+
+def status_bytes(field):
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) * 1024
+
+def reset_peak():  # Linux: writing 5 to clear_refs resets VmHWM, the peak resident set size
+    with open("/proc/self/clear_refs", "w") as f:
+        f.write("5")
+
+n, d, hidden = {n}, 100, (100,)
+w = wl.Workload("M", "memory", 2000, d, hidden, 10, 200, 1, np.float32)
+Xs, ys = wl.make_data(w)
+wl.fit_quietly(wl.make_estimator("fastmlp", w, 1), Xs, ys)   # load the kernels first
+del Xs, ys
+reset_peak()
+base = status_bytes("VmRSS")
+rng = np.random.default_rng(0)
+X = np.empty((n, d), dtype=np.float32)
+for i in range(0, n, 50_000):                                 # no float64 temporary of X's size
+    X[i:i + 50_000] = rng.standard_normal((min(50_000, n - i), d), dtype=np.float32)
+y = (X[:, :10] @ rng.standard_normal((10, 10)).astype(np.float32)).argmax(axis=1)
+before = status_bytes("VmRSS")
+reset_peak()
+model = wl.fit_quietly(wl.make_estimator("fastmlp", w, 1), X, y)
+after = status_bytes("VmHWM")
+model_bytes = sum(c.nbytes for c in model.coefs_) + sum(b.nbytes for b in model.intercepts_)
+print(json.dumps({{"base": base, "before": before, "after": after, "x_bytes": X.nbytes + y.nbytes,
+                   "model_bytes": model_bytes, "dtype": str(model.coefs_[0].dtype)}}))
+"""
+
+
+def startup_lines() -> list:
+    imports = [run_python(IMPORT_CODE)["seconds"] for _ in range(3)]
+    run_python(FIRST_FIT_CODE)  # make sure the cache is warm
+    warm = run_python(FIRST_FIT_CODE)
+    with tempfile.TemporaryDirectory() as cache:
+        cold = run_python(FIRST_FIT_CODE, {"NUMBA_CACHE_DIR": cache})
+    return [
+        f"- `import fastmlp` in a new process: {statistics.median(imports):.3f} s "
+        "(median of 3; includes importing numpy, scipy, scikit-learn and numba; target ≤ 0.5 s)",
+        f"- first fit in a new process, cached kernels: {warm['first']:.3f} s vs steady {warm['steady']:.3f} s "
+        f"→ {warm['first'] - warm['steady']:.3f} s loading (W2 network, 1,000 rows, 1 epoch; target ≤ 1 s)",
+        f"- first fit ever (empty NUMBA_CACHE_DIR): {cold['first']:.3f} s vs steady {cold['steady']:.3f} s "
+        f"→ {cold['first'] - cold['steady']:.3f} s compiling (target ≤ 20 s)",
+    ]
+
+
+def memory_lines(n: int) -> list:
+    m = run_python(MEMORY_CODE.format(n=n))
+    extra = m["after"] - m["before"]
+    mib = 2.0 ** 20
+    budget = 1.5 * (m["x_bytes"] + m["model_bytes"])
+    return [
+        f"- fit of {n:,} × 100 {m['dtype']}, hidden (100,), 10 classes, batch 200, 1 epoch: peak RSS "
+        f"during fit {m['after'] / mib:,.0f} MiB; RSS before the data {m['base'] / mib:,.0f} MiB, with the data "
+        f"{m['before'] / mib:,.0f} MiB; X + y = {m['x_bytes'] / mib:,.0f} MiB, model {m['model_bytes'] / mib:.2f} MiB",
+        f"- peak RSS − RSS before the data = {(m['after'] - m['base']) / mib:,.0f} MiB "
+        f"= {(m['after'] - m['base']) / (m['x_bytes'] + m['model_bytes']):.2f} × (X + y + model) "
+        f"(target ≤ 1.5 ×, i.e. {budget / mib:,.0f} MiB); the fit itself added {extra / mib:,.0f} MiB "
+        "(VmHWM from /proc/self/status, reset through /proc/self/clear_refs before the fit)",
+    ]
+
+
+# ----------------------------------------------------------------------- main
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--workloads", default="W1,W2,W3,W4,W5", help="comma-separated subset of W1..W5")
+    p.add_argument("--epochs", type=int, default=0, help="epochs per timed fit (default: per workload)")
+    p.add_argument("--repeats", type=int, default=3, help="timed fits per system (median is reported)")
+    p.add_argument("--quick", action="store_true", help=f"{QUICK_ROWS} rows, 1 epoch, 1 repeat: a smoke test")
+    p.add_argument("--no-torch", action="store_true", help="leave PyTorch out")
+    p.add_argument("--no-float32", action="store_true", help="leave out the float32 W4 row")
+    p.add_argument("--no-predict", action="store_true", help="leave out the prediction latency")
+    p.add_argument("--startup", action="store_true", help="time import, first fit and compilation in new processes")
+    p.add_argument("--memory", action="store_true", help="peak memory of a 1,000,000 × 100 float32 fit (new process)")
+    p.add_argument("--memory-rows", type=int, default=1_000_000, help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+    if args.quick:
+        args.repeats, args.epochs = 1, 1
+    return args
+
+
+def main(argv=None) -> None:
+    args = parse_args(argv)
+    names = [n.strip().upper() for n in args.workloads.split(",") if n.strip()]
+    unknown = set(names) - set(wl.WORKLOADS)
+    if unknown:
+        raise SystemExit(f"unknown workloads {sorted(unknown)}; choose from {sorted(wl.WORKLOADS)}")
+    torch = None if args.no_torch else torch_or_none()
+
+    print("# fastmlp vs scikit-learn vs PyTorch\n")
+    print("\n".join(header_lines(torch)))
+    if torch is None:
+        print("- PyTorch: skipped (" + ("--no-torch" if args.no_torch else
+              'not installed; pip install -e ".[torch]"') + ")")
+    n = 128 if args.quick else 2000
+    peaks = {dt: gemm_rate(dt, n, 3 if args.quick else 7) for dt in (np.float64, np.float32)}
+    print(f"- GEMM peak (np.dot {n} × {n}, median): float64 {peaks[np.float64] / 1e9:.1f} GFLOP/s, "
+          f"float32 {peaks[np.float32] / 1e9:.1f} GFLOP/s")
+    print(f"- command: {' '.join([os.path.basename(sys.executable), *sys.argv])}" if argv is None else
+          f"- arguments: {' '.join(argv)}")
+    print(f"\n## Training (seconds per epoch, median of {args.repeats})\n")
+    run_table(names, args, torch, peaks)
+    if not args.no_predict:
+        print("\n## Prediction latency\n")
+        print("\n".join(predict_lines(args.quick)))
+    if args.startup:
+        print("\n## Start-up\n")
+        print("\n".join(startup_lines()))
+    if args.memory:
+        print("\n## Memory\n")
+        print("\n".join(memory_lines(QUICK_ROWS * 40 if args.quick else args.memory_rows)))
+
+
+if __name__ == "__main__":
+    main()

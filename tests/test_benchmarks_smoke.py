@@ -1,0 +1,72 @@
+"""Smoke test of benchmarks/compare.py: the --quick table has every row and column.
+
+Only the shape and the sanity of the table are checked, never a time (machines
+are noisy; speed is judged by running the benchmarks themselves).  The start-up
+and memory sections run new interpreters and a 1,000,000-row fit, so they are
+left to the benchmark runs.
+"""
+
+import importlib
+import pathlib
+import sys
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+COLUMNS = ["workload", "system", "s/epoch", "samples/s", "GFLOP/s", "% GEMM peak", "score", "speed-up", "target"]
+
+
+@pytest.fixture(scope="module")
+def compare():
+    sys.path.insert(0, str(ROOT))
+    try:
+        yield importlib.import_module("benchmarks.compare")
+    finally:
+        sys.path.remove(str(ROOT))
+
+
+def table_rows(text, first_cell):
+    rows = []
+    for line in text.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if line.startswith("|") and cells[0] == first_cell:
+            rows.append(cells)
+    return rows
+
+
+def test_quick_table_has_every_workload_system_and_column(compare, capsys):
+    compare.main(["--quick", "--workloads", "W1,W2,W3,W4,W5"])
+    out = capsys.readouterr().out
+    has_torch = compare.torch_or_none() is not None
+    systems = ["fastmlp", "sklearn"] + (["torch"] if has_torch else [])
+    if not has_torch:
+        assert "PyTorch: skipped" in out
+
+    header = [c.strip() for c in next(l for l in out.splitlines() if l.startswith("| workload")).strip("|").split("|")]
+    assert header == COLUMNS
+    assert "GEMM peak" in out and "machine:" in out and "thread pools:" in out
+
+    for name in ["W1", "W2", "W3", "W4", "W5"]:
+        rows = {r[1]: r for r in table_rows(out, name)}
+        assert sorted(rows) == sorted(systems), name
+        for row in rows.values():
+            assert len(row) == len(COLUMNS)
+            assert float(row[2]) > 0  # s/epoch
+            assert row[7].endswith("×")
+        # same random_state, same work: the training scores agree (the issue allows 0.01)
+        assert abs(float(rows["fastmlp"][6]) - float(rows["sklearn"][6])) <= 0.01, name
+        assert rows["fastmlp"][8].startswith("≥")
+        # the faster peer defines the speed-up: exactly one peer sits at 1.00×
+        assert [rows[p][7] for p in systems[1:]].count("1.00×") >= 1
+
+    (row32,) = table_rows(out, "W4 float32")
+    assert row32[1] == "fastmlp" and row32[7].endswith("vs f64")
+
+    for system in ("fastmlp", "sklearn"):  # the prediction-latency table
+        (row,) = table_rows(out, system)
+        assert len(row) == 3 and float(row[1]) > 0 and float(row[2]) > 0
+
+
+def test_unknown_workload_is_refused(compare):
+    with pytest.raises(SystemExit, match="unknown workloads"):
+        compare.main(["--quick", "--workloads", "W9"])
