@@ -346,7 +346,7 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
                     "The validation set is too small. Increase 'validation_fraction' "
                     "or the size of your dataset."
                 )
-            y_val = self._decode_validation_target(Y_val)
+            y_val = self._decode_output(Y_val)
             Y, sw = np.ascontiguousarray(Y), np.ascontiguousarray(sw)
             best_params = params.copy()
         X = as_kernel_input(X, X.dtype)
@@ -613,5 +613,3 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
     @abstractmethod
     def _decode_output(self, output): ...
 
-    @abstractmethod
-    def _decode_validation_target(self, Y): ...

@@ -171,9 +171,6 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
             output = output.ravel()
         return self._label_binarizer.inverse_transform(output)
 
-    def _decode_validation_target(self, Y):
-        return self._decode_output(Y)
-
     def _score_function(self, y_true, y_pred, sample_weight=None):
         return accuracy_score(y_true, y_pred, sample_weight=sample_weight)
 

@@ -86,9 +86,6 @@ n_outputs_, out_activation_
     def _decode_output(self, output):
         return output.ravel() if output.shape[1] == 1 else output
 
-    def _decode_validation_target(self, Y):
-        return self._decode_output(Y)
-
     def _score_function(self, y_true, y_pred, sample_weight=None):
         return r2_score(y_true, y_pred, sample_weight=sample_weight)
 
