@@ -30,6 +30,7 @@ from ._losses import LOSSES
 from ._network import Network, objective_and_gradient, predict_batch, workspace_size
 from ._optimizers import LR, SGD, make_optimizer
 from ._parameters import glorot_uniform, layer_units, pack, views
+from ._progress import EpochProgress
 from ._sparse import as_kernel_input, input_dtype, max_abs
 from ._training import make_workspace, train_epoch
 
@@ -359,6 +360,7 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
         alpha = float(self.alpha)
 
         epoch_start = None  # state before the running epoch, until it is recorded
+        progress = EpochProgress(1 if incremental else self.max_iter, type(self).__name__)
         try:
             self.n_iter_ = 0
             for _ in range(self.max_iter):
@@ -388,6 +390,7 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
                 self.t_ += n_samples
                 self.loss_curve_.append(self.loss_)
                 last_start, epoch_start = epoch_start[0], None
+                progress.update(self.loss_)
                 if self.verbose:
                     print("Iteration %d, loss = %.8f" % (self.n_iter_, self.loss_))
 
@@ -420,6 +423,8 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
             if epoch_start is not None:  # drop the partial update of the interrupted epoch
                 params[:], opt.state[:], opt.step[:], self.n_iter_, self.t_, n = epoch_start
                 del self.loss_curve_[n:]
+        finally:
+            progress.close()
         self._optimizer = opt
         final = best_params if self.early_stopping else params
         # the last update is checked by no later loss: make sure it cannot overflow the outputs
