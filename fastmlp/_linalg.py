@@ -59,3 +59,27 @@ def matmul_nt(A, B, C):
             for p in range(k):
                 s += A[i, p] * B[j, p]
             C[i, j] = s
+
+
+@njit(cache=True)
+def squared_norm(x, lo, hi):
+    """Σ x[lo:hi]² in float64, with eight partial sums so that it vectorises."""
+    x = x[lo:hi]
+    n = x.size
+    s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = 0.0
+    i = 0
+    while i + 8 <= n:
+        s0 += x[i] * x[i]
+        s1 += x[i + 1] * x[i + 1]
+        s2 += x[i + 2] * x[i + 2]
+        s3 += x[i + 3] * x[i + 3]
+        s4 += x[i + 4] * x[i + 4]
+        s5 += x[i + 5] * x[i + 5]
+        s6 += x[i + 6] * x[i + 6]
+        s7 += x[i + 7] * x[i + 7]
+        i += 8
+    total = ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))
+    while i < n:
+        total += x[i] * x[i]
+        i += 1
+    return total

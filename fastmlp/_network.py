@@ -13,7 +13,7 @@ import numpy as np
 from numba import njit
 
 from ._activations import add_bias_activate, add_bias_output, multiply_derivative
-from ._linalg import matmul, matmul_nt, matmul_tn
+from ._linalg import matmul, matmul_nt, matmul_tn, squared_norm
 from ._losses import loss_and_output_delta
 
 Network = namedtuple("Network", "sizes hidden output loss")
@@ -111,15 +111,6 @@ def backprop(X, Y, sw, params, grads, net, acts, deltas):
 
 
 @njit(cache=True)
-def squared_norm(params, n):
-    """Σ params[:n]², the L2 penalty's sum (accumulated in float64)."""
-    total = 0.0
-    for i in range(n):
-        total += params[i] * params[i]
-    return total
-
-
-@njit(cache=True)
 def objective_and_gradient(X, Y, sw, params, grads, net, acts, deltas, alpha):
     """scikit-learn's regularised objective and its full gradient over X.
 
@@ -134,7 +125,7 @@ def objective_and_gradient(X, Y, sw, params, grads, net, acts, deltas, alpha):
         grads[i] = (grads[i] + alpha * params[i]) / sw_sum
     for i in range(nc, params.size):
         grads[i] /= sw_sum
-    return (loss + 0.5 * alpha * squared_norm(params, nc)) / sw_sum
+    return (loss + 0.5 * alpha * squared_norm(params, 0, nc)) / sw_sum
 
 
 @njit(cache=True)

@@ -123,3 +123,14 @@ def test_products_match_numpy(dtype, m, k, n):
     P = np.full((m, k), np.nan, dtype=dtype)
     matmul_nt(D, B, P)
     np.testing.assert_allclose(P, D @ B.T, **tol)
+
+
+@pytest.mark.parametrize("solver", ["momentum", "adam"])
+def test_large_network_parallel_update_matches_sklearn(solver):
+    # more parameters than PARALLEL_MIN_PARAMS: the optimizer runs its threaded branch
+    from fastmlp._optimizers import PARALLEL_MIN_PARAMS
+
+    a, b = _fit_both("multiclass", n=48, d=300, hidden=(512,), activation="relu",
+                     solver=solver, batch_size=16, dtype=np.float64)
+    assert a._params.size >= PARALLEL_MIN_PARAMS
+    _assert_same_weights(a, b, rtol=0, atol=1e-10)
