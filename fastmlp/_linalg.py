@@ -9,7 +9,7 @@ output array and overwrite it.
 import numpy as np
 from numba import njit
 
-BLAS_MIN_FLOPS = 32 * 32 * 32
+BLAS_MIN_FLOPS = 4096
 
 
 @njit(cache=True)

@@ -66,7 +66,7 @@ def _assert_same_weights(a, b, rtol, atol):
 
 # small network: every product of a batch of <= 7 rows runs as a compiled loop;
 # full-batch products (n = 160 rows) exceed BLAS_MIN_FLOPS and go to BLAS.
-SMALL = dict(n=160, d=24, hidden=(40, 17))
+SMALL = dict(n=160, d=12, hidden=(24, 17))
 
 
 @pytest.mark.parametrize("activation", ["identity", "logistic", "tanh", "relu"])
