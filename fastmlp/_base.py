@@ -25,7 +25,8 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 
 from ._activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from ._losses import LOSSES
-from ._network import Network, objective_and_gradient, predict_batch, workspace_size
+from ._linalg import all_finite
+from ._network import Network, objective_and_gradient, predict_batch
 from ._optimizers import LR, SGD, make_optimizer
 from ._parameters import glorot_uniform, layer_units, pack, views
 from ._training import make_workspace, train_epoch
@@ -120,12 +121,17 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
         flat = self.__dict__.get("_params")
         if flat is not None:
             mine_c, mine_i = self._views
-            if all(a is b for a, b in zip(self.coefs_, mine_c)) and all(
-                a is b for a, b in zip(self.intercepts_, mine_i)
-            ) and len(self.coefs_) == len(mine_c) and len(self.intercepts_) == len(mine_i):
-                return flat
+            coefs, intercepts = self.coefs_, self.intercepts_
+            if len(coefs) == len(mine_c) and len(intercepts) == len(mine_i):
+                same = True
+                for a, b in zip(coefs, mine_c):
+                    same = same and a is b
+                for a, b in zip(intercepts, mine_i):
+                    same = same and a is b
+                if same:
+                    return flat
         dtype = np.result_type(*self.coefs_, *self.intercepts_)
-        if dtype not in (np.float32, np.float64):
+        if dtype not in (np.float64, np.float32):
             dtype = np.float64
         return pack(self.coefs_, self.intercepts_, dtype)
 
@@ -148,17 +154,40 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
         """Network output for validated X (n_samples × n_features)."""
         if params is None:
             params = self._packed_params()
-        X = np.ascontiguousarray(X, dtype=params.dtype)
-        net = self._network()
-        rows = max(1, min(X.shape[0], _PREDICT_CHUNK))
-        acts = np.empty(workspace_size(net.sizes, rows), dtype=params.dtype)
-        out = np.empty((X.shape[0], net.sizes[-1]), dtype=params.dtype)
-        predict_batch(X, params, net, acts, out)
-        return out
+        if X.dtype != params.dtype or not X.flags.c_contiguous:
+            X = np.ascontiguousarray(X, dtype=params.dtype)
+        return predict_batch(X, params, self._network(), _PREDICT_CHUNK)
+
+    def _check_fitted(self):
+        """check_is_fitted, skipped (it costs ~15 µs) when the weights are there."""
+        if "coefs_" not in self.__dict__:
+            check_is_fitted(self)
+
+    def _validate_for_predict(self, X):
+        """validate_data(X, reset=False), short-cut for a plain float ndarray.
+
+        A C-contiguous float64/float32 2-d ndarray with the fitted number of
+        features and a finite sum is exactly what validate_data would return
+        (no copy, no warning) when the model was fitted without feature names;
+        anything else, including non-finite values, goes through validate_data
+        and gets its errors and warnings.
+        """
+        if (
+            type(X) is np.ndarray
+            and X.ndim == 2
+            and (X.dtype == np.float64 or X.dtype == np.float32)
+            and X.flags.c_contiguous
+            and X.shape[0] >= 1
+            and X.shape[1] == self.__dict__.get("n_features_in_")
+            and "feature_names_in_" not in self.__dict__
+            and all_finite(X)
+        ):
+            return X
+        return validate_data(self, X, dtype=(np.float64, np.float32), reset=False)
 
     def _forward_pass_fast(self, X, check_input=True):
         if check_input:
-            X = validate_data(self, X, dtype=(np.float64, np.float32), reset=False)
+            X = self._validate_for_predict(X)
         return self._forward(X)
 
     # ---------------------------------------------------------------------- fit

@@ -83,3 +83,14 @@ def squared_norm(x, lo, hi):
         total += x[i] * x[i]
         i += 1
     return total
+
+
+@njit(cache=True)
+def all_finite(X):
+    """True if C-contiguous X certainly holds no NaN or infinity.
+
+    scikit-learn's first, O(1)-memory test in ``_assert_all_finite`` (a finite
+    sum), here on the squares so that it vectorises; False can also mean very
+    large finite values, so callers fall back to the full check.
+    """
+    return np.isfinite(squared_norm(X.reshape(X.size), 0, X.size))

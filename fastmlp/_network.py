@@ -129,14 +129,15 @@ def objective_and_gradient(X, Y, sw, params, grads, net, acts, deltas, alpha):
 
 
 @njit(cache=True)
-def predict_batch(X, params, net, acts, result):
-    """Network output for X, in chunks of at most ``acts``' capacity rows."""
+def predict_batch(X, params, net, rows):
+    """Network output for X, forwarded in chunks of at most ``rows`` rows."""
     n = X.shape[0]
-    rows = acts.size // net.sizes[1:].sum()
+    acts = np.empty(min(rows, n) * net.sizes[1:].sum(), dtype=params.dtype)
+    result = np.empty((n, net.sizes[-1]), dtype=params.dtype)
     for start in range(0, n, rows):
         stop = min(start + rows, n)
-        out = forward(X[start:stop], params, net, acts)
-        result[start:stop] = out
+        result[start:stop] = forward(X[start:stop], params, net, acts)
+    return result
 
 
 def workspace_size(sizes: np.ndarray, rows: int) -> int:

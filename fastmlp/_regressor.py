@@ -105,7 +105,7 @@ n_outputs_, out_activation_
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
             The predicted values.
         """
-        check_is_fitted(self)
+        self._check_fitted()
         return self._decode_output(self._forward_pass_fast(X))
 
     @available_if(lambda est: est._check_solver())
