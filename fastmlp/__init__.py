@@ -4,9 +4,13 @@
 ``sklearn.neural_network`` with the same parameters, attributes and results.
 """
 
-from ._base import DivergenceError
-from ._classifier import MLPClassifier
-from ._regressor import MLPRegressor
+from ._cache import ensure_writable_numba_cache
+
+ensure_writable_numba_cache()
+
+from ._base import DivergenceError  # noqa: E402
+from ._classifier import MLPClassifier  # noqa: E402
+from ._regressor import MLPRegressor  # noqa: E402
 
 __version__ = "0.1.0"
 __all__ = ["DivergenceError", "MLPClassifier", "MLPRegressor", "__version__"]

@@ -13,14 +13,10 @@ from contextlib import contextmanager
 from numbers import Integral, Real
 
 import numpy as np
-import scipy.optimize
 from sklearn.base import BaseEstimator, _fit_context, is_classifier
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state, shuffle
 from sklearn.utils._param_validation import Interval, Options, StrOptions
-from sklearn.utils.fixes import _get_additional_lbfgs_options_dict
-from sklearn.utils.optimize import _check_optimize_result
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from ._activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
@@ -310,6 +306,8 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
 
         X_val = y_val = sw_val = None
         if self.early_stopping:
+            from sklearn.model_selection import train_test_split  # lazily: slow to import
+
             stratify = Y if (is_classifier(self) and self.n_outputs_ == 1) else None
             X, X_val, Y, Y_val, sw, sw_val = train_test_split(
                 X, Y, sw, random_state=self._random_state,
@@ -432,6 +430,10 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
         return False
 
     def _fit_lbfgs(self, X, Y, sw, params, sizes):
+        import scipy.optimize  # lazily: scipy.optimize and model_selection are slow to import
+        from sklearn.utils.fixes import _get_additional_lbfgs_options_dict
+        from sklearn.utils.optimize import _check_optimize_result
+
         net = Network(sizes, *self._codes())
         work = make_workspace(sizes, X.shape[0], params.size, X.dtype)
         buffer = np.empty_like(params)
