@@ -10,7 +10,11 @@ first.  Activations and deltas live in flat workspaces too; the block of layer
 from collections import namedtuple
 
 import numpy as np
-from numba import njit
+from numba import njit, types
+from numba.core import cgutils
+from numba.core.imputils import impl_ret_borrowed
+from numba.extending import intrinsic
+from numba.np.arrayobj import make_array, populate_array
 
 from ._activations import add_bias_activate, add_bias_output, multiply_derivative
 from ._linalg import matmul, matmul_nt, matmul_tn, squared_norm
@@ -19,6 +23,40 @@ from ._losses import loss_and_output_delta
 Network = namedtuple("Network", "sizes hidden output loss")
 Network.__doc__ = """Architecture: units per layer (int64 array) and the codes of the
 hidden activation, output activation and loss."""
+
+
+@intrinsic
+def _as_matrix(typingctx, vec, rows, cols):
+    """(rows × cols) C-contiguous view of 1-d C-contiguous ``vec`` (size unchecked).
+
+    ``vec.reshape((rows, cols))`` does the same through a C helper that costs
+    ~50 ns, which adds up to ~1 µs per sample in stochastic training.
+    """
+    if not (isinstance(vec, types.Array) and vec.ndim == 1 and vec.layout == "C"):
+        return None
+    sig = vec.copy(ndim=2, layout="C")(vec, rows, cols)
+
+    def codegen(context, builder, sig, args):
+        src = make_array(sig.args[0])(context, builder, args[0])
+        out = make_array(sig.return_type)(context, builder)
+        r = context.cast(builder, args[1], sig.args[1], types.intp)
+        c = context.cast(builder, args[2], sig.args[2], types.intp)
+        populate_array(
+            out, data=src.data, shape=cgutils.pack_array(builder, [r, c]),
+            strides=cgutils.pack_array(builder, [builder.mul(c, src.itemsize), src.itemsize]),
+            itemsize=src.itemsize, meminfo=src.meminfo, parent=src.parent,
+        )
+        return impl_ret_borrowed(context, builder, sig.return_type, out._getvalue())
+
+    return sig, codegen
+
+
+@njit(cache=True, inline="always")
+def as_matrix(vec, rows, cols):
+    """``vec.reshape((rows, cols))`` for a 1-d C-contiguous vector, without the C call."""
+    if vec.size != rows * cols:
+        raise ValueError("as_matrix: size mismatch")
+    return _as_matrix(vec, rows, cols)
 
 
 @njit(cache=True)
@@ -37,7 +75,7 @@ def coef(params, sizes, layer):
     for l in range(layer):
         start += sizes[l] * sizes[l + 1]
     size = sizes[layer] * sizes[layer + 1]
-    return params[start : start + size].reshape((sizes[layer], sizes[layer + 1]))
+    return as_matrix(params[start : start + size], sizes[layer], sizes[layer + 1])
 
 
 @njit(cache=True)
@@ -55,7 +93,7 @@ def block(buffer, sizes, layer, m):
     start = 0
     for l in range(1, layer):
         start += m * sizes[l]
-    return buffer[start : start + m * sizes[layer]].reshape((m, sizes[layer]))
+    return as_matrix(buffer[start : start + m * sizes[layer]], m, sizes[layer])
 
 
 @njit(cache=True)
