@@ -10,6 +10,9 @@ import numpy as np
 from numba import njit
 
 BLAS_MIN_FLOPS = 4096
+# below this many output columns a row-update loop is too short to vectorise,
+# so the products run as one running sum per output instead
+NARROW = 8
 
 
 @njit(cache=True)
@@ -19,6 +22,14 @@ def matmul(A, B, C):
     n = B.shape[1]
     if m * k * n >= BLAS_MIN_FLOPS:
         np.dot(A, B, C)
+        return
+    if n < NARROW:
+        for i in range(m):
+            for j in range(n):
+                s = 0.0
+                for p in range(k):
+                    s += A[i, p] * B[p, j]
+                C[i, j] = s
         return
     for i in range(m):
         for j in range(n):
@@ -36,6 +47,14 @@ def matmul_tn(A, B, C):
     n = B.shape[1]
     if m * k * n >= BLAS_MIN_FLOPS:
         np.dot(A.T, B, C)
+        return
+    if n < NARROW:
+        for i in range(m):
+            for j in range(n):
+                s = 0.0
+                for p in range(k):
+                    s += A[p, i] * B[p, j]
+                C[i, j] = s
         return
     C[:, :] = 0.0
     for p in range(k):

@@ -106,7 +106,7 @@ def test_three_epochs_match_sklearn_float32(activation, task, solver, batch_size
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-@pytest.mark.parametrize("m,k,n", [(1, 20, 32), (7, 24, 40), (32, 64, 64), (33, 65, 10),
+@pytest.mark.parametrize("m,k,n", [(1, 20, 32), (1, 32, 1), (5, 20, 3), (7, 24, 40), (32, 64, 64), (33, 65, 10),
                                    (200, 40, 17), (128, 100, 256)])
 def test_products_match_numpy(dtype, m, k, n):
     rng = np.random.RandomState(1)
