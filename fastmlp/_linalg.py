@@ -32,9 +32,10 @@ def matmul(A, B, C):
                 C[i, j] = s
         return
     for i in range(m):
+        a = A[i, 0]
         for j in range(n):
-            C[i, j] = 0.0
-        for p in range(k):
+            C[i, j] = a * B[0, j]
+        for p in range(1, k):
             a = A[i, p]
             for j in range(n):
                 C[i, j] += a * B[p, j]
@@ -56,8 +57,11 @@ def matmul_tn(A, B, C):
                     s += A[p, i] * B[p, j]
                 C[i, j] = s
         return
-    C[:, :] = 0.0
-    for p in range(k):
+    for i in range(m):
+        a = A[0, i]
+        for j in range(n):
+            C[i, j] = a * B[0, j]
+    for p in range(1, k):
         for i in range(m):
             a = A[p, i]
             for j in range(n):
@@ -71,6 +75,17 @@ def matmul_nt(A, B, C):
     n = B.shape[0]
     if m * k * n >= BLAS_MIN_FLOPS:
         np.dot(A, B.T, C)
+        return
+    if k < NARROW:
+        # few terms per output: sweep whole rows of C instead of short sums
+        for i in range(m):
+            a = A[i, 0]
+            for j in range(n):
+                C[i, j] = a * B[j, 0]
+            for p in range(1, k):
+                a = A[i, p]
+                for j in range(n):
+                    C[i, j] += a * B[j, p]
         return
     for i in range(m):
         for j in range(n):

@@ -68,7 +68,7 @@ def n_coefs(sizes):
     return total
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def coef(params, sizes, layer):
     """View of the weight matrix from layer ``layer`` to ``layer + 1``."""
     start = 0
@@ -78,7 +78,7 @@ def coef(params, sizes, layer):
     return as_matrix(params[start : start + size], sizes[layer], sizes[layer + 1])
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def intercept(params, sizes, layer):
     """View of the bias vector of layer ``layer + 1``."""
     start = n_coefs(sizes)
@@ -87,7 +87,7 @@ def intercept(params, sizes, layer):
     return params[start : start + sizes[layer + 1]]
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def block(buffer, sizes, layer, m):
     """The (m × sizes[layer]) block of a flat workspace, for layer >= 1."""
     start = 0
