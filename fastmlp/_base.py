@@ -18,21 +18,20 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import BaseEstimator, _fit_context, is_classifier
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state, shuffle
 from sklearn.utils._param_validation import Interval, InvalidParameterError, Options, StrOptions
-from sklearn.utils.optimize import _check_optimize_result
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from ._activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from ._lbfgs import minimize_lbfgs
 from ._losses import LOSSES
-from ._network import Network, objective_and_gradient, predict_batch, workspace_size
+from ._linalg import all_finite
+from ._network import Network, objective_and_gradient, predict_batch
 from ._optimizers import LR, SGD, make_optimizer
 from ._parameters import glorot_uniform, layer_units, pack, views
 from ._progress import EpochProgress
 from ._sparse import as_kernel_input, input_dtype, max_abs
-from ._training import make_workspace, train_epoch
+from ._training import make_workspace, start_thread_pool, train_epoch
 
 _STOCHASTIC_SOLVERS = ("sgd", "adam")
 # rows per chunk when predicting: bounds the scratch memory of predict
@@ -160,12 +159,17 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
         flat = self.__dict__.get("_params")
         if flat is not None:
             mine_c, mine_i = self._views
-            if all(a is b for a, b in zip(self.coefs_, mine_c)) and all(
-                a is b for a, b in zip(self.intercepts_, mine_i)
-            ) and len(self.coefs_) == len(mine_c) and len(self.intercepts_) == len(mine_i):
-                return flat
+            coefs, intercepts = self.coefs_, self.intercepts_
+            if len(coefs) == len(mine_c) and len(intercepts) == len(mine_i):
+                same = True
+                for a, b in zip(coefs, mine_c):
+                    same = same and a is b
+                for a, b in zip(intercepts, mine_i):
+                    same = same and a is b
+                if same:
+                    return flat
         dtype = np.result_type(*self.coefs_, *self.intercepts_)
-        if dtype not in (np.float32, np.float64):
+        if dtype not in (np.float64, np.float32):
             dtype = np.float64
         return pack(self.coefs_, self.intercepts_, dtype)
 
@@ -196,18 +200,40 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
         if dtype != params.dtype:
             params = params.astype(dtype)
         X = as_kernel_input(X, dtype)
-        net = self._network()
-        rows = max(1, min(X.shape[0], _PREDICT_CHUNK))
-        acts = np.empty(workspace_size(net.sizes, rows), dtype=params.dtype)
-        out = np.empty((X.shape[0], net.sizes[-1]), dtype=params.dtype)
-        predict_batch(X, params, net, acts, out)
-        return out
+        return predict_batch(X, params, self._network(), _PREDICT_CHUNK)
+
+    def _check_fitted(self):
+        """check_is_fitted, skipped (it costs ~15 µs) when the weights are there."""
+        if "coefs_" not in self.__dict__:
+            check_is_fitted(self)
+
+    def _validate_for_predict(self, X):
+        """validate_data(X, reset=False), short-cut for a plain float ndarray.
+
+        A C-contiguous float64/float32 2-d ndarray with the fitted number of
+        features and a finite sum is exactly what validate_data would return
+        (no copy, no warning) when the model was fitted without feature names;
+        anything else, including non-finite values, goes through validate_data
+        and gets its errors and warnings.
+        """
+        if (
+            type(X) is np.ndarray
+            and X.ndim == 2
+            and (X.dtype == np.float64 or X.dtype == np.float32)
+            and X.flags.c_contiguous
+            and X.shape[0] >= 1
+            and X.shape[1] == self.__dict__.get("n_features_in_")
+            and "feature_names_in_" not in self.__dict__
+            and all_finite(X)
+        ):
+            return X
+        return validate_data(
+            self, X, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32), reset=False
+        )
 
     def _forward_pass_fast(self, X, check_input=True):
         if check_input:
-            X = validate_data(
-                self, X, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32), reset=False
-            )
+            X = self._validate_for_predict(X)
         return self._forward(X)
 
     # ---------------------------------------------------------------------- fit
@@ -336,6 +362,8 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
 
         X_val = y_val = sw_val = None
         if self.early_stopping:
+            from sklearn.model_selection import train_test_split  # lazily: slow to import
+
             # stratified on the binarized labels, as scikit-learn does (single output only)
             stratify = Y.astype(bool) if (is_classifier(self) and self.n_outputs_ == 1) else None
             X, X_val, Y, Y_val, sw, sw_val = train_test_split(
@@ -359,6 +387,7 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
         sample_idx = np.arange(n_samples, dtype=np.int64)
         alpha = float(self.alpha)
 
+        start_thread_pool()
         epoch_start = None  # state before the running epoch, until it is recorded
         progress = EpochProgress(1 if incremental else self.max_iter, type(self).__name__)
         try:
@@ -521,6 +550,8 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
         return False
 
     def _fit_lbfgs(self, X, Y, sw, params, sizes):
+        from sklearn.utils.optimize import _check_optimize_result  # lazily: imports scipy.optimize
+
         net = Network(sizes, *self._codes())
         X = as_kernel_input(X, X.dtype)
         work = make_workspace(sizes, X.shape[0], params.size, params.dtype, X=X, full_batch=True)

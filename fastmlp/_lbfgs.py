@@ -12,8 +12,6 @@ threads) the original thread count back while it runs.
 from collections.abc import Callable
 
 import numpy as np
-import scipy.optimize
-from sklearn.utils.fixes import _get_additional_lbfgs_options_dict
 from threadpoolctl import ThreadpoolController
 
 _controller = None
@@ -34,8 +32,11 @@ def minimize_lbfgs(
     max_fun: int,
     tol: float,
     verbose: bool,
-) -> scipy.optimize.OptimizeResult:
+) -> "scipy.optimize.OptimizeResult":
     """Minimise ``objective`` (returning loss and gradient) from ``x0`` with L-BFGS-B."""
+    import scipy.optimize  # lazily: slow to import, and only L-BFGS needs it
+    from sklearn.utils.fixes import _get_additional_lbfgs_options_dict
+
     libraries = _blas_libraries()
     threads = [lib.num_threads for lib in libraries]
 

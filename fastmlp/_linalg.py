@@ -9,7 +9,10 @@ output array and overwrite it.
 import numpy as np
 from numba import njit
 
-BLAS_MIN_FLOPS = 32 * 32 * 32
+BLAS_MIN_FLOPS = 4096
+# below this many output columns a row-update loop is too short to vectorise,
+# so the products run as one running sum per output instead
+NARROW = 8
 
 
 @njit(cache=True)
@@ -20,10 +23,19 @@ def matmul(A, B, C):
     if m * k * n >= BLAS_MIN_FLOPS:
         np.dot(A, B, C)
         return
+    if n < NARROW:
+        for i in range(m):
+            for j in range(n):
+                s = 0.0
+                for p in range(k):
+                    s += A[i, p] * B[p, j]
+                C[i, j] = s
+        return
     for i in range(m):
+        a = A[i, 0]
         for j in range(n):
-            C[i, j] = 0.0
-        for p in range(k):
+            C[i, j] = a * B[0, j]
+        for p in range(1, k):
             a = A[i, p]
             for j in range(n):
                 C[i, j] += a * B[p, j]
@@ -37,8 +49,19 @@ def matmul_tn(A, B, C):
     if m * k * n >= BLAS_MIN_FLOPS:
         np.dot(A.T, B, C)
         return
-    C[:, :] = 0.0
-    for p in range(k):
+    if n < NARROW:
+        for i in range(m):
+            for j in range(n):
+                s = 0.0
+                for p in range(k):
+                    s += A[p, i] * B[p, j]
+                C[i, j] = s
+        return
+    for i in range(m):
+        a = A[0, i]
+        for j in range(n):
+            C[i, j] = a * B[0, j]
+    for p in range(1, k):
         for i in range(m):
             a = A[p, i]
             for j in range(n):
@@ -53,9 +76,55 @@ def matmul_nt(A, B, C):
     if m * k * n >= BLAS_MIN_FLOPS:
         np.dot(A, B.T, C)
         return
+    if k < NARROW:
+        # few terms per output: sweep whole rows of C instead of short sums
+        for i in range(m):
+            a = A[i, 0]
+            for j in range(n):
+                C[i, j] = a * B[j, 0]
+            for p in range(1, k):
+                a = A[i, p]
+                for j in range(n):
+                    C[i, j] += a * B[j, p]
+        return
     for i in range(m):
         for j in range(n):
             s = 0.0
             for p in range(k):
                 s += A[i, p] * B[j, p]
             C[i, j] = s
+
+
+@njit(cache=True)
+def squared_norm(x, lo, hi):
+    """Σ x[lo:hi]² in float64, with eight partial sums so that it vectorises."""
+    x = x[lo:hi]
+    n = x.size
+    s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = 0.0
+    i = 0
+    while i + 8 <= n:
+        s0 += x[i] * x[i]
+        s1 += x[i + 1] * x[i + 1]
+        s2 += x[i + 2] * x[i + 2]
+        s3 += x[i + 3] * x[i + 3]
+        s4 += x[i + 4] * x[i + 4]
+        s5 += x[i + 5] * x[i + 5]
+        s6 += x[i + 6] * x[i + 6]
+        s7 += x[i + 7] * x[i + 7]
+        i += 8
+    total = ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))
+    while i < n:
+        total += x[i] * x[i]
+        i += 1
+    return total
+
+
+@njit(cache=True)
+def all_finite(X):
+    """True if C-contiguous X certainly holds no NaN or infinity.
+
+    scikit-learn's first, O(1)-memory test in ``_assert_all_finite`` (a finite
+    sum), here on the squares so that it vectorises; False can also mean very
+    large finite values, so callers fall back to the full check.
+    """
+    return np.isfinite(squared_norm(X.reshape(X.size), 0, X.size))

@@ -12,7 +12,9 @@ import math
 from collections import namedtuple
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
+
+from ._linalg import squared_norm
 
 SGD, ADAM = 0, 1
 LR, MOMENTUM, NESTEROV, BETA_1, BETA_2, EPSILON = range(6)
@@ -47,29 +49,65 @@ def make_optimizer(solver: str, n_params: int, dtype, *, learning_rate_init, mom
     return Optimizer(code, state, np.zeros(1, dtype=np.int64), hyper)
 
 
+# Parameters are updated in chunks small enough to stay in L1 while their
+# squares are summed and updated; large vectors spread the chunks over threads.
+CHUNK = 2048
+PARALLEL_MIN_PARAMS = 1 << 17
+
+
 @njit(cache=True, inline="always")
-def _update(params, s1, s2, i, g, code, lr, h):
+def _update(params, grads, s1, s2, code, c):
+    """Update ``params`` from the scaled gradient c[0]·(grads + c[1]·params).
+
+    All arrays are the same slice of their vectors (indexing from 0 lets LLVM
+    vectorise).  ``c`` holds the constants in the parameters' dtype: scale,
+    alpha, lr and (SGD) momentum, Nesterov flag or (Adam) β₁, 1 − β₁, β₂,
+    1 − β₂, ε.
+    """
+    scale, alpha, lr = c[0], c[1], c[2]
     if code == ADAM:
-        m = h[BETA_1] * s1[i] + (1.0 - h[BETA_1]) * g
-        v = h[BETA_2] * s2[i] + (1.0 - h[BETA_2]) * g * g
-        s1[i] = m
-        s2[i] = v
-        params[i] += -lr * m / (math.sqrt(v) + h[EPSILON])
+        b1, b1c, b2, b2c, eps = c[3], c[4], c[5], c[6], c[7]
+        for i in range(params.size):
+            g = (grads[i] + alpha * params[i]) * scale
+            m = b1 * s1[i] + b1c * g
+            v = b2 * s2[i] + b2c * (g * g)
+            s1[i] = m
+            s2[i] = v
+            params[i] += -lr * m / (math.sqrt(v) + eps)
+    elif c[4] != 0.0:  # Nesterov
+        mu = c[3]
+        for i in range(params.size):
+            g = (grads[i] + alpha * params[i]) * scale
+            v = mu * s1[i] - lr * g
+            s1[i] = v
+            params[i] += mu * v - lr * g
     else:
-        v = h[MOMENTUM] * s1[i] - lr * g
-        s1[i] = v
-        if h[NESTEROV] != 0.0:
-            params[i] += h[MOMENTUM] * v - lr * g
-        else:
+        mu = c[3]
+        for i in range(params.size):
+            g = (grads[i] + alpha * params[i]) * scale
+            v = mu * s1[i] - lr * g
+            s1[i] = v
             params[i] += v
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
+def _update_chunk(params, grads, s1, s2, lo, hi, n_coef, code, c, c_bias):
+    """Update one chunk; return Σ w² of its coefficients before the update."""
+    mid = min(max(lo, n_coef), hi)
+    squares = squared_norm(params, lo, mid)
+    _update(params[lo:mid], grads[lo:mid], s1[lo:mid], s2[lo:mid], code, c)
+    _update(params[mid:hi], grads[mid:hi], s1[mid:hi], s2[mid:hi], code, c_bias)
+    return squares
+
+
+@njit(cache=True, parallel=True)
 def optimizer_step(params, grads, opt, n_coef, alpha, sw_sum):
     """Apply one update from the raw batch gradient ``grads``.
 
     Returns ‖W‖² of the weights *before* the update (those the batch loss was
     computed with), so the caller gets the L2 term without another pass.
+    Large vectors are updated by all threads; every chunk is summed in a
+    fixed order, so the result does not depend on the thread count.
     """
     n = params.size
     h = opt.hyper
@@ -79,14 +117,29 @@ def optimizer_step(params, grads, opt, n_coef, alpha, sw_sum):
         t = opt.step[0]
         lr = lr * math.sqrt(1.0 - h[BETA_2] ** t) / (1.0 - h[BETA_1] ** t)
         s2 = opt.state[n:]
+        rest = (h[BETA_1], 1.0 - h[BETA_1], h[BETA_2], 1.0 - h[BETA_2], h[EPSILON])
     else:
         s2 = opt.state[:n]
+        rest = (h[MOMENTUM], h[NESTEROV], 0.0, 0.0, 0.0)
     s1 = opt.state[:n]
+    typed = params.dtype.type
+    c = (typed(1.0 / sw_sum), typed(alpha), typed(lr), typed(rest[0]), typed(rest[1]),
+         typed(rest[2]), typed(rest[3]), typed(rest[4]))
+    c_bias = (c[0], typed(0.0), c[2], c[3], c[4], c[5], c[6], c[7])
+    n_chunks = (n + CHUNK - 1) // CHUNK
+    if n < PARALLEL_MIN_PARAMS:
+        squares = 0.0
+        for k in range(n_chunks):
+            lo = k * CHUNK
+            squares += _update_chunk(params, grads, s1, s2, lo, min(lo + CHUNK, n), n_coef,
+                                     opt.code, c, c_bias)
+        return squares
+    partial = np.empty(n_chunks)
+    for k in prange(n_chunks):
+        lo = k * CHUNK
+        partial[k] = _update_chunk(params, grads, s1, s2, lo, min(lo + CHUNK, n), n_coef,
+                                   opt.code, c, c_bias)
     squares = 0.0
-    for i in range(n_coef):
-        w = params[i]
-        squares += w * w
-        _update(params, s1, s2, i, (grads[i] + alpha * w) / sw_sum, opt.code, lr, h)
-    for i in range(n_coef, n):
-        _update(params, s1, s2, i, grads[i] / sw_sum, opt.code, lr, h)
+    for k in range(n_chunks):
+        squares += partial[k]
     return squares

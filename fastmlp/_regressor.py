@@ -75,7 +75,7 @@ n_outputs_, out_activation_
     def _validate_input(self, X, y, incremental, reset):
         X, y = validate_data(
             self, X, y, accept_sparse=["csr", "csc"], multi_output=True, y_numeric=True,
-            dtype=(np.float64, np.float32), reset=reset,
+            dtype=(np.float64, np.float32), order="C", reset=reset,
         )
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
@@ -102,7 +102,7 @@ n_outputs_, out_activation_
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
             The predicted values.
         """
-        check_is_fitted(self)
+        self._check_fitted()
         return self._decode_output(self._forward_pass_fast(X))
 
     @available_if(lambda est: est._check_solver())

@@ -53,7 +53,8 @@ def input_dtype(X) -> np.dtype:
 def max_abs(X) -> float:
     """Largest absolute value in X (array, scipy sparse matrix or :class:`CSR`)."""
     values = X.data if (isinstance(X, CSR) or sp.issparse(X)) else X
-    return float(np.abs(values).max()) if values.size else 0.0
+    # max and -min instead of abs(X).max(): no temporary the size of X
+    return float(max(values.max(), -values.min())) if values.size else 0.0
 
 
 def batch_buffer(X, rows: int, dtype):

@@ -361,7 +361,9 @@ def test_keyboard_interrupt_during_lbfgs_restores_the_model(monkeypatch):
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(fastmlp._lbfgs.scipy.optimize, "minimize", interrupted)
+    import scipy.optimize
+
+    monkeypatch.setattr(scipy.optimize, "minimize", interrupted)
     with pytest.raises(KeyboardInterrupt):
         est.fit(X_REG, Y_REG)
     assert_same(snapshot(est), before)

@@ -1,0 +1,136 @@
+"""The compiled kernels reproduce scikit-learn's training step for step.
+
+From identical initial weights (the same ``random_state`` draws the same
+Glorot initialisation in both packages) and ``shuffle=False``, three epochs of
+SGD (plain and momentum) and Adam must leave the same weights as
+``sklearn.neural_network`` up to rounding: 1e-10 in float64, ~1e-4 relative in
+float32.  The shapes are chosen so that both branches of ``fastmlp._linalg``
+(compiled loops below ``BLAS_MIN_FLOPS``, BLAS above) are exercised; a direct
+test of the three products covers the same two branches against NumPy.
+"""
+
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.neural_network import MLPClassifier as SkClassifier
+from sklearn.neural_network import MLPRegressor as SkRegressor
+
+from fastmlp import MLPClassifier, MLPRegressor
+from fastmlp._linalg import BLAS_MIN_FLOPS, matmul, matmul_nt, matmul_tn
+
+SOLVERS = {
+    "sgd": dict(solver="sgd", momentum=0.0, learning_rate_init=0.005),
+    "momentum": dict(solver="sgd", momentum=0.9, learning_rate_init=0.002),
+    "nesterov_off": dict(solver="sgd", momentum=0.9, nesterovs_momentum=False,
+                         learning_rate_init=0.002),
+    "adam": dict(solver="adam", learning_rate_init=0.003),
+}
+
+
+def _data(task, n, d, dtype, seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(n, d)).astype(dtype)
+    w = rng.normal(size=d)
+    z = X.astype(np.float64) @ w
+    if task == "regression":
+        return X, np.tanh(z / np.sqrt(d)) + 0.1 * rng.normal(size=n)
+    if task == "binary":
+        return X, (z + rng.normal(size=n) > 0).astype(int)
+    return X, np.digitize(z + rng.normal(size=n), np.quantile(z, [0.25, 0.5, 0.75]))
+
+
+def _fit_both(task, n, d, hidden, activation, solver, batch_size, dtype, epochs=3,
+              alpha=1e-4):
+    X, y = _data(task, n, d, dtype)
+    params = dict(hidden_layer_sizes=hidden, activation=activation, batch_size=batch_size,
+                  max_iter=epochs, shuffle=False, random_state=0, alpha=alpha, tol=0.0,
+                  **SOLVERS[solver])
+    ours, theirs = (MLPRegressor, SkRegressor) if task == "regression" else (MLPClassifier,
+                                                                             SkClassifier)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        a = ours(**params).fit(X, y)
+        b = theirs(**params).fit(X, y)
+    assert a.n_iter_ == b.n_iter_ == epochs
+    return a, b
+
+
+def _assert_same_weights(a, b, rtol, atol):
+    for mine, ref in zip(a.coefs_ + a.intercepts_, b.coefs_ + b.intercepts_):
+        assert mine.dtype == ref.dtype
+        np.testing.assert_allclose(mine, ref, rtol=rtol, atol=atol)
+    np.testing.assert_allclose(a.loss_curve_, b.loss_curve_, rtol=max(rtol, 1e-12), atol=atol)
+
+
+# small network: every product of a batch of <= 7 rows runs as a compiled loop;
+# full-batch products (n = 160 rows) exceed BLAS_MIN_FLOPS and go to BLAS.
+SMALL = dict(n=160, d=12, hidden=(24, 17))
+
+
+@pytest.mark.parametrize("activation", ["identity", "logistic", "tanh", "relu"])
+@pytest.mark.parametrize("task", ["regression", "binary", "multiclass"])
+@pytest.mark.parametrize("solver", list(SOLVERS))
+@pytest.mark.parametrize("batch_size", [1, 7, 160])
+def test_three_epochs_match_sklearn_float64(activation, task, solver, batch_size):
+    a, b = _fit_both(task, activation=activation, solver=solver, batch_size=batch_size,
+                     dtype=np.float64, **SMALL)
+    _assert_same_weights(a, b, rtol=0, atol=1e-10)
+
+
+def test_shapes_hit_both_product_branches():
+    n, d, (h1, h2) = SMALL["n"], SMALL["d"], SMALL["hidden"]
+    assert 7 * d * h1 < BLAS_MIN_FLOPS and 7 * h1 * h2 < BLAS_MIN_FLOPS
+    assert n * d * h1 >= BLAS_MIN_FLOPS and n * h1 * h2 >= BLAS_MIN_FLOPS
+
+
+@pytest.mark.parametrize("task", ["regression", "multiclass"])
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+@pytest.mark.parametrize("batch_size", [1, 32])
+def test_wide_network_matches_sklearn_float64(task, solver, batch_size):
+    # 64-wide layers: the shapes of the benchmark workloads (W1/W2/W5 style)
+    a, b = _fit_both(task, n=96, d=64, hidden=(64, 32), activation="relu", solver=solver,
+                     batch_size=batch_size, dtype=np.float64)
+    _assert_same_weights(a, b, rtol=0, atol=1e-10)
+
+
+@pytest.mark.parametrize("activation", ["logistic", "relu"])
+@pytest.mark.parametrize("task", ["regression", "binary", "multiclass"])
+@pytest.mark.parametrize("solver", ["momentum", "adam"])
+@pytest.mark.parametrize("batch_size", [1, 7, 160])
+def test_three_epochs_match_sklearn_float32(activation, task, solver, batch_size):
+    a, b = _fit_both(task, activation=activation, solver=solver, batch_size=batch_size,
+                     dtype=np.float32, **SMALL)
+    _assert_same_weights(a, b, rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("m,k,n", [(1, 20, 32), (1, 32, 1), (5, 20, 3), (7, 24, 40), (32, 64, 64), (33, 65, 10),
+                                   (200, 40, 17), (128, 100, 256)])
+def test_products_match_numpy(dtype, m, k, n):
+    rng = np.random.RandomState(1)
+    A = rng.normal(size=(m, k)).astype(dtype)
+    B = rng.normal(size=(k, n)).astype(dtype)
+    tol = dict(rtol=1e-12, atol=1e-12) if dtype == np.float64 else dict(rtol=1e-5, atol=1e-5)
+    C = np.full((m, n), np.nan, dtype=dtype)
+    matmul(A, B, C)
+    np.testing.assert_allclose(C, A @ B, **tol)
+    G = np.full((k, n), np.nan, dtype=dtype)
+    D = rng.normal(size=(m, n)).astype(dtype)
+    matmul_tn(A, D, G)
+    np.testing.assert_allclose(G, A.T @ D, **tol)
+    P = np.full((m, k), np.nan, dtype=dtype)
+    matmul_nt(D, B, P)
+    np.testing.assert_allclose(P, D @ B.T, **tol)
+
+
+@pytest.mark.parametrize("solver", ["momentum", "adam"])
+def test_large_network_parallel_update_matches_sklearn(solver):
+    # more parameters than PARALLEL_MIN_PARAMS: the optimizer runs its threaded branch
+    from fastmlp._optimizers import PARALLEL_MIN_PARAMS
+
+    a, b = _fit_both("multiclass", n=48, d=300, hidden=(512,), activation="relu",
+                     solver=solver, batch_size=16, dtype=np.float64)
+    assert a._params.size >= PARALLEL_MIN_PARAMS
+    _assert_same_weights(a, b, rtol=0, atol=1e-10)
