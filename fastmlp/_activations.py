@@ -32,7 +32,7 @@ OUTPUT_ACTIVATIONS = {
 }
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def logistic(z):
     """σ(z) = 1 / (1 + exp(−z)), computed without overflow."""
     if z >= 0:
@@ -41,19 +41,19 @@ def logistic(z):
     return e / (1.0 + e)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def hardtanh(z):
     """−1 below −1, +1 above +1, z in between."""
     return min(max(z, -1.0), 1.0)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def relu(z):
     """max(0, z)."""
     return max(z, 0.0)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def activate(z, code):
     """f(z) for the hidden activation ``code``."""
     if code == RELU:
@@ -67,7 +67,7 @@ def activate(z, code):
     return z
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def derivative(a, code):
     """f'(z) expressed through the activation's output a = f(z)."""
     if code == RELU:
@@ -81,7 +81,7 @@ def derivative(a, code):
     return 1.0
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def add_bias_activate(Z, b, code):
     """Z ← f(Z + b) in place, row by row (the fused bias + activation step)."""
     m, n = Z.shape
@@ -90,7 +90,7 @@ def add_bias_activate(Z, b, code):
             Z[i, j] = activate(Z[i, j] + b[j], code)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def add_bias_output(Z, b, code):
     """Z ← out(Z + b) in place for the output activation ``code``.
 
@@ -119,7 +119,7 @@ def add_bias_output(Z, b, code):
                 Z[i, j] = math.exp(Z[i, j])
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def multiply_derivative(D, A, code):
     """D ← D ⊙ f'(z), with f'(z) taken from the stored outputs A = f(z)."""
     m, n = D.shape

@@ -15,7 +15,7 @@ BLAS_MIN_FLOPS = 4096
 NARROW = 8
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def matmul(A, B, C):
     """C ← A · B."""
     m, k = A.shape
@@ -41,7 +41,7 @@ def matmul(A, B, C):
                 C[i, j] += a * B[p, j]
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def matmul_tn(A, B, C):
     """C ← Aᵀ · B  (the weight gradient outᵀ · δ)."""
     k, m = A.shape
@@ -68,7 +68,7 @@ def matmul_tn(A, B, C):
                 C[i, j] += a * B[p, j]
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def matmul_nt(A, B, C):
     """C ← A · Bᵀ  (the backpropagated delta δ · Wᵀ)."""
     m, k = A.shape
@@ -95,7 +95,7 @@ def matmul_nt(A, B, C):
             C[i, j] = s
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def squared_norm(x, lo, hi):
     """Σ x[lo:hi]² in float64, with eight partial sums so that it vectorises."""
     x = x[lo:hi]
@@ -119,7 +119,7 @@ def squared_norm(x, lo, hi):
     return total
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def all_finite(X):
     """True if C-contiguous X certainly holds no NaN or infinity.
 

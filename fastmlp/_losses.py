@@ -23,12 +23,12 @@ LOSSES = {
 }
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def _xlogy(x, y):
     return 0.0 if x == 0 else x * math.log(y)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def sample_loss(y, p, code, eps):
     """The loss contributed by one output: target ``y``, prediction ``p``."""
     if code == SQUARED_ERROR:
@@ -42,7 +42,7 @@ def sample_loss(y, p, code, eps):
     return _xlogy(y, y / p) - y + p
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def loss_and_output_delta(out, Y, sw, delta, code):
     """Write ``delta = sw · (out − Y)`` and return the weighted loss sum.
 

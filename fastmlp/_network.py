@@ -52,7 +52,7 @@ def _as_matrix(typingctx, vec, rows, cols):
     return sig, codegen
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def as_matrix(vec, rows, cols):
     """``vec.reshape((rows, cols))`` for a 1-d C-contiguous vector, without the C call."""
     if vec.size != rows * cols:
@@ -60,7 +60,7 @@ def as_matrix(vec, rows, cols):
     return _as_matrix(vec, rows, cols)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def n_coefs(sizes):
     """Number of connection weights (the L2-regularised part of the vector)."""
     total = 0
@@ -69,7 +69,7 @@ def n_coefs(sizes):
     return total
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def coef(params, sizes, layer):
     """View of the weight matrix from layer ``layer`` to ``layer + 1``."""
     start = 0
@@ -79,7 +79,7 @@ def coef(params, sizes, layer):
     return as_matrix(params[start : start + size], sizes[layer], sizes[layer + 1])
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def intercept(params, sizes, layer):
     """View of the bias vector of layer ``layer + 1``."""
     start = n_coefs(sizes)
@@ -88,7 +88,7 @@ def intercept(params, sizes, layer):
     return params[start : start + sizes[layer + 1]]
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def block(buffer, sizes, layer, m):
     """The (m × sizes[layer]) block of a flat workspace, for layer >= 1."""
     start = 0
@@ -97,7 +97,7 @@ def block(buffer, sizes, layer, m):
     return as_matrix(buffer[start : start + m * sizes[layer]], m, sizes[layer])
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def forward(X, params, net, acts):
     """Forward pass of the batch X; returns the output block of ``acts``."""
     m = X.shape[0]
@@ -118,7 +118,7 @@ def forward(X, params, net, acts):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def backprop(X, Y, sw, params, grads, net, acts, deltas):
     """Forward and backward pass over one batch.
 
@@ -149,7 +149,7 @@ def backprop(X, Y, sw, params, grads, net, acts, deltas):
     return loss
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, error_model="numpy", nogil=True)
 def objective_and_gradient(X, Y, sw, params, grads, net, acts, deltas, alpha):
     """scikit-learn's regularised objective and its full gradient over X.
 
@@ -158,6 +158,8 @@ def objective_and_gradient(X, Y, sw, params, grads, net, acts, deltas, alpha):
     gradient checks).
     """
     sw_sum = sw.sum()
+    if sw_sum == 0.0:
+        raise ZeroDivisionError("the sample weights sum to zero")
     loss = backprop(X, Y, sw, params, grads, net, acts, deltas)
     nc = n_coefs(net.sizes)
     for i in range(nc):
@@ -167,7 +169,7 @@ def objective_and_gradient(X, Y, sw, params, grads, net, acts, deltas, alpha):
     return (loss + 0.5 * alpha * squared_norm(params, 0, nc)) / sw_sum
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, error_model="numpy", nogil=True)
 def predict_batch(X, params, net, rows):
     """Network output for X, forwarded in chunks of at most ``rows`` rows."""
     n = X.shape[0]

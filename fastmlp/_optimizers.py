@@ -55,7 +55,7 @@ CHUNK = 2048
 PARALLEL_MIN_PARAMS = 1 << 17
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def _update(params, grads, s1, s2, code, c):
     """Update ``params`` from the scaled gradient c[0]·(grads + c[1]·params).
 
@@ -90,7 +90,7 @@ def _update(params, grads, s1, s2, code, c):
             params[i] += v
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def _update_chunk(params, grads, s1, s2, lo, hi, n_coef, code, c, c_bias):
     """Update one chunk; return Σ w² of its coefficients before the update."""
     mid = min(max(lo, n_coef), hi)
@@ -100,7 +100,7 @@ def _update_chunk(params, grads, s1, s2, lo, hi, n_coef, code, c, c_bias):
     return squares
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, error_model="numpy", parallel=True)
 def optimizer_step(params, grads, opt, n_coef, alpha, sw_sum):
     """Apply one update from the raw batch gradient ``grads``.
 

@@ -80,7 +80,7 @@ def _is_csr(typ) -> bool:
 
 
 # ---------------------------------------------------------------- CSR kernels
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def csr_matmul(X, W, Z):
     """Z ← X · W for CSR X."""
     Z[:, :] = 0.0
@@ -93,7 +93,7 @@ def csr_matmul(X, W, Z):
                 Z[i, j] += v * w[j]
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def csr_matmul_tn(X, D, G):
     """G ← Xᵀ · D for CSR X (the first layer's weight gradient)."""
     G[:, :] = 0.0
@@ -107,7 +107,7 @@ def csr_matmul_tn(X, D, G):
                 g[j] += v * d[j]
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def csr_gather(X, order, start, m, out):
     """Rows order[start : start + m] of X, copied into the CSR buffer ``out``."""
     nnz = 0
@@ -122,7 +122,7 @@ def csr_gather(X, order, start, m, out):
     return CSR(out.data, out.indices, out.indptr[: m + 1], (np.int64(m), out.shape[1]))
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def dense_gather(X, order, start, m, out):
     """Rows order[start : start + m] of X, copied into out[:m]."""
     for r in range(m):

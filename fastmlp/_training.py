@@ -55,7 +55,7 @@ def start_thread_pool() -> None:
     numba.get_num_threads()
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, error_model="numpy", nogil=True)
 def train_epoch(X, Y, sw, order, batch_size, params, net, opt, work, alpha):
     """Train one epoch over the samples in ``order``; return the mean batch loss.
 
@@ -77,6 +77,8 @@ def train_epoch(X, Y, sw, order, batch_size, params, net, opt, work, alpha):
             Yb[r] = Y[src]
             swb[r] = sw[src]
         sw_sum = swb.sum()
+        if sw_sum == 0.0:
+            raise ZeroDivisionError("the sample weights of a minibatch sum to zero")
         data_loss = backprop(Xb, Yb, swb, params, work.grads, net, work.acts, work.deltas)
         squares = optimizer_step(params, work.grads, opt, nc, alpha, sw_sum)
         batch_loss = (data_loss + 0.5 * alpha * squares) / sw_sum
