@@ -31,7 +31,8 @@ from ._optimizers import LR, SGD, make_optimizer
 from ._parameters import glorot_uniform, layer_units, pack, views
 from ._progress import EpochProgress
 from ._sparse import as_kernel_input, input_dtype, max_abs
-from ._training import make_workspace, start_thread_pool, train_epoch
+from ._threads import MULTITHREAD_MIN_MACS, largest_batch_product, single_blas_thread
+from ._training import make_workspace, train_epoch
 
 _STOCHASTIC_SOLVERS = ("sgd", "adam")
 # rows per chunk when predicting: bounds the scratch memory of predict
@@ -387,7 +388,8 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
         sample_idx = np.arange(n_samples, dtype=np.int64)
         alpha = float(self.alpha)
 
-        start_thread_pool()
+        # small products run faster on one BLAS thread (and leave the other core free)
+        one_blas_thread = largest_batch_product(sizes, batch_size) < MULTITHREAD_MIN_MACS
         epoch_start = None  # state before the running epoch, until it is recorded
         progress = EpochProgress(1 if incremental else self.max_iter, type(self).__name__)
         try:
@@ -398,8 +400,9 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
                 epoch_start = (params.copy(), opt.state.copy(), opt.step.copy(), self.n_iter_,
                                self.t_, len(self.loss_curve_))
                 try:
-                    loss = train_epoch(X, Y, sw, sample_idx, batch_size, params, net, opt, work,
-                                       alpha)
+                    with single_blas_thread(enabled=one_blas_thread):
+                        loss = train_epoch(X, Y, sw, sample_idx, batch_size, params, net, opt,
+                                           work, alpha)
                 except ZeroDivisionError:
                     raise ZeroWeightBatchError(
                         "The sample weights of a minibatch sum to zero, so its loss cannot be "

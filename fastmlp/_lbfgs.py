@@ -12,16 +12,8 @@ threads) the original thread count back while it runs.
 from collections.abc import Callable
 
 import numpy as np
-from threadpoolctl import ThreadpoolController
 
-_controller = None
-
-
-def _blas_libraries():
-    global _controller
-    if _controller is None:
-        _controller = ThreadpoolController().select(user_api="blas")
-    return _controller.lib_controllers
+from ._threads import set_counts, single_blas_thread
 
 
 def minimize_lbfgs(
@@ -37,22 +29,15 @@ def minimize_lbfgs(
     import scipy.optimize  # lazily: slow to import, and only L-BFGS needs it
     from sklearn.utils.fixes import _get_additional_lbfgs_options_dict
 
-    libraries = _blas_libraries()
-    threads = [lib.num_threads for lib in libraries]
+    with single_blas_thread() as threads:
 
-    def set_threads(counts):
-        for lib, n in zip(libraries, counts):
-            lib.set_num_threads(n)
+        def objective_with_threads(x):
+            set_counts(threads)
+            try:
+                return objective(x)
+            finally:
+                set_counts([1] * len(threads))
 
-    def objective_with_threads(x):
-        set_threads(threads)
-        try:
-            return objective(x)
-        finally:
-            set_threads([1] * len(libraries))
-
-    set_threads([1] * len(libraries))
-    try:
         return scipy.optimize.minimize(
             objective_with_threads,
             x0,
@@ -65,5 +50,3 @@ def minimize_lbfgs(
                 **_get_additional_lbfgs_options_dict("iprint", 1 if verbose else -1),
             },
         )
-    finally:
-        set_threads(threads)

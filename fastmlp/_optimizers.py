@@ -12,7 +12,7 @@ import math
 from collections import namedtuple
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from ._linalg import squared_norm
 
@@ -50,9 +50,10 @@ def make_optimizer(solver: str, n_params: int, dtype, *, learning_rate_init, mom
 
 
 # Parameters are updated in chunks small enough to stay in L1 while their
-# squares are summed and updated; large vectors spread the chunks over threads.
+# squares are summed and updated.  (The update runs on one thread: a numba
+# parallel region here left numba's worker threads spinning on the core that
+# OpenBLAS's second thread needed, which cost W4 more than the threads gained.)
 CHUNK = 2048
-PARALLEL_MIN_PARAMS = 1 << 17
 
 
 @njit(cache=True, error_model="numpy", inline="always")
@@ -100,14 +101,13 @@ def _update_chunk(params, grads, s1, s2, lo, hi, n_coef, code, c, c_bias):
     return squares
 
 
-@njit(cache=True, error_model="numpy", parallel=True)
+@njit(cache=True, error_model="numpy")
 def optimizer_step(params, grads, opt, n_coef, alpha, sw_sum):
     """Apply one update from the raw batch gradient ``grads``.
 
     Returns ‖W‖² of the weights *before* the update (those the batch loss was
     computed with), so the caller gets the L2 term without another pass.
-    Large vectors are updated by all threads; every chunk is summed in a
-    fixed order, so the result does not depend on the thread count.
+    Chunks are summed in a fixed order, so the result is deterministic.
     """
     n = params.size
     h = opt.hyper
@@ -127,19 +127,9 @@ def optimizer_step(params, grads, opt, n_coef, alpha, sw_sum):
          typed(rest[2]), typed(rest[3]), typed(rest[4]))
     c_bias = (c[0], typed(0.0), c[2], c[3], c[4], c[5], c[6], c[7])
     n_chunks = (n + CHUNK - 1) // CHUNK
-    if n < PARALLEL_MIN_PARAMS:
-        squares = 0.0
-        for k in range(n_chunks):
-            lo = k * CHUNK
-            squares += _update_chunk(params, grads, s1, s2, lo, min(lo + CHUNK, n), n_coef,
-                                     opt.code, c, c_bias)
-        return squares
-    partial = np.empty(n_chunks)
-    for k in prange(n_chunks):
-        lo = k * CHUNK
-        partial[k] = _update_chunk(params, grads, s1, s2, lo, min(lo + CHUNK, n), n_coef,
-                                   opt.code, c, c_bias)
     squares = 0.0
     for k in range(n_chunks):
-        squares += partial[k]
+        lo = k * CHUNK
+        squares += _update_chunk(params, grads, s1, s2, lo, min(lo + CHUNK, n), n_coef,
+                                 opt.code, c, c_bias)
     return squares

@@ -9,7 +9,6 @@ Nothing here allocates: every buffer comes in through the ``Workspace``.
 
 from collections import namedtuple
 
-import numba
 import numpy as np
 from numba import njit
 
@@ -41,18 +40,6 @@ def make_workspace(sizes: np.ndarray, rows: int, n_params: int, dtype, X=None,
         np.empty(units, dtype=dtype),
         np.empty(n_params, dtype=dtype),
     )
-
-
-def start_thread_pool() -> None:
-    """Start numba's thread pool before the first call of :func:`train_epoch`.
-
-    ``optimizer_step`` is a parallel kernel called from ``train_epoch``.  When
-    ``train_epoch`` is loaded from numba's disk cache, nothing starts the
-    thread pool, and its first parallel region would call through a null
-    pointer (a segfault).  ``numba.get_num_threads()`` starts the pool; it is a
-    no-op once running.
-    """
-    numba.get_num_threads()
 
 
 @njit(cache=True, error_model="numpy", nogil=True)

@@ -126,11 +126,12 @@ def test_products_match_numpy(dtype, m, k, n):
 
 
 @pytest.mark.parametrize("solver", ["momentum", "adam"])
-def test_large_network_parallel_update_matches_sklearn(solver):
-    # more parameters than PARALLEL_MIN_PARAMS: the optimizer runs its threaded branch
-    from fastmlp._optimizers import PARALLEL_MIN_PARAMS
+def test_large_network_chunked_update_matches_sklearn(solver):
+    # many optimizer chunks (CHUNK parameters each), coefficients and intercepts
+    # split inside one chunk
+    from fastmlp._optimizers import CHUNK
 
     a, b = _fit_both("multiclass", n=48, d=300, hidden=(512,), activation="relu",
                      solver=solver, batch_size=16, dtype=np.float64)
-    assert a._params.size >= PARALLEL_MIN_PARAMS
+    assert a._params.size >= 50 * CHUNK
     _assert_same_weights(a, b, rtol=0, atol=1e-10)

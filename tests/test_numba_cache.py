@@ -41,8 +41,8 @@ print("fitted")
 
 
 def test_cached_parallel_kernels_run_in_a_new_process():
-    """train_epoch loaded from the disk cache calls the parallel optimizer step; numba's
-    thread pool must be started first, or the process dies (a segfault before the fix)."""
+    """Kernels loaded from the disk cache run in a fresh process (a parallel kernel
+    called from a cached one once crashed here: numba's thread pool was never started)."""
     import subprocess
     import sys
     from pathlib import Path
