@@ -24,8 +24,8 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 
 from ._activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from ._lbfgs import minimize_lbfgs
-from ._losses import LOSSES
 from ._linalg import all_finite
+from ._losses import LOSSES
 from ._network import Network, objective_and_gradient, predict_batch
 from ._optimizers import LR, SGD, make_optimizer
 from ._parameters import glorot_uniform, layer_units, pack, views

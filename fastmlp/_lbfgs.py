@@ -10,10 +10,14 @@ threads) the original thread count back while it runs.
 """
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ._threads import set_counts, single_blas_thread
+
+if TYPE_CHECKING:
+    import scipy.optimize
 
 
 def minimize_lbfgs(

@@ -16,8 +16,9 @@ from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.neural_network import MLPClassifier as SkMLPClassifier
 from sklearn.neural_network import MLPRegressor as SkMLPRegressor
 
-from ._state import assert_same, snapshot
 from fastmlp import MLPClassifier, MLPRegressor
+
+from ._state import assert_same, snapshot
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 

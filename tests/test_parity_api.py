@@ -1,7 +1,6 @@
 """API parity with scikit-learn: partial_fit, warm_start, verbose output,
 persistence, meta-estimators, tags, pandas feature names and error messages."""
 
-import io
 import pickle
 import re
 import warnings

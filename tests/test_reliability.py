@@ -1,27 +1,25 @@
 """Divergence, determinism, thread safety, endurance and interruption."""
 
-import hashlib
 import subprocess
 import sys
 import threading
 import tracemalloc
-import warnings
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
 import pytest
 from sklearn.datasets import make_classification, make_regression
+from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import threadpool_limits
 
 import fastmlp._base
 import fastmlp._lbfgs
-from ._state import assert_same, snapshot
-from sklearn.exceptions import ConvergenceWarning
-
 from fastmlp import DivergenceError, MLPClassifier, MLPRegressor
 from fastmlp._network import objective_and_gradient, predict_batch
 from fastmlp._training import train_epoch
+
+from ._state import assert_same, snapshot
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
