@@ -271,8 +271,8 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
             raise InvalidParameterError(f"hidden_layer_sizes must be integers, got {hidden}.")
         if any(h <= 0 for h in hidden):
             raise InvalidParameterError(f"hidden_layer_sizes must be > 0, got {hidden}.")
-        if self.solver not in _STOCHASTIC_SOLVERS and incremental:
-            raise AttributeError(f"partial_fit is only available for stochastic optimizers. {self.solver} is not stochastic.")
+        if incremental:
+            self._check_solver()
 
         first_pass = not hasattr(self, "coefs_") or (not self.warm_start and not incremental)
         X, y = self._validate_input(X, y, incremental, reset=first_pass)
