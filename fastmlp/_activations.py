@@ -14,6 +14,8 @@ import math
 
 from numba import njit
 
+from ._exp import fast_exp
+
 IDENTITY, LOGISTIC, TANH, HARDTANH, RELU = 0, 1, 2, 3, 4
 SOFTMAX, EXP = 5, 6
 
@@ -34,11 +36,9 @@ OUTPUT_ACTIVATIONS = {
 
 @njit(cache=True, error_model="numpy", inline="always")
 def logistic(z):
-    """σ(z) = 1 / (1 + exp(−z)), computed without overflow."""
-    if z >= 0:
-        return 1.0 / (1.0 + math.exp(-z))
-    e = math.exp(z)
-    return e / (1.0 + e)
+    """σ(z) = 1 / (1 + exp(−z)), computed without overflow (e = exp(−|z|) ≤ 1)."""
+    e = fast_exp(-abs(z))
+    return 1.0 / (1.0 + e) if z >= 0 else e / (1.0 + e)
 
 
 @njit(cache=True, error_model="numpy", inline="always")
@@ -98,25 +98,33 @@ def add_bias_output(Z, b, code):
     other output activations work element by element.
     """
     m, n = Z.shape
-    for i in range(m):
-        for j in range(n):
-            Z[i, j] += b[j]
-        if code == SOFTMAX:
-            top = Z[i, 0]
-            for j in range(1, n):
+    if code == SOFTMAX:
+        for i in range(m):
+            top = Z[i, 0] + b[0]
+            for j in range(n):
+                Z[i, j] += b[j]
                 top = max(top, Z[i, j])
+            for j in range(n):
+                Z[i, j] -= top
+        flat = Z.ravel()  # one long loop over all rows vectorises better than short rows
+        for q in range(flat.size):
+            flat[q] = fast_exp(flat[q])
+        for i in range(m):
             total = 0.0
             for j in range(n):
-                Z[i, j] = math.exp(Z[i, j] - top)
                 total += Z[i, j]
+            scale = 1.0 / total
             for j in range(n):
-                Z[i, j] /= total
-        elif code == LOGISTIC:
-            for j in range(n):
-                Z[i, j] = logistic(Z[i, j])
-        elif code == EXP:
-            for j in range(n):
-                Z[i, j] = math.exp(Z[i, j])
+                Z[i, j] *= scale
+        return
+    for i in range(m):
+        for j in range(n):
+            z = Z[i, j] + b[j]
+            if code == LOGISTIC:
+                z = logistic(z)
+            elif code == EXP:
+                z = fast_exp(z)
+            Z[i, j] = z
 
 
 @njit(cache=True, error_model="numpy")
