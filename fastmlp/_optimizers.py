@@ -57,38 +57,52 @@ CHUNK = 2048
 
 
 @njit(cache=True, error_model="numpy", inline="always")
+def _flush(x, tiny):
+    """x, or zero if |x| is subnormal (branch-free: a compare and a select)."""
+    return x if abs(x) >= tiny else x * 0.0
+
+
+@njit(cache=True, error_model="numpy", inline="always")
 def _update(params, grads, s1, s2, code, c):
     """Update ``params`` from the scaled gradient c[0]·(grads + c[1]·params).
 
     All arrays are the same slice of their vectors (indexing from 0 lets LLVM
     vectorise).  ``c`` holds the constants in the parameters' dtype: scale,
-    alpha, lr and (SGD) momentum, Nesterov flag or (Adam) β₁, 1 − β₁, β₂,
-    1 − β₂, ε.
+    alpha, lr, (SGD) momentum, Nesterov flag or (Adam) β₁, 1 − β₁, β₂,
+    1 − β₂, ε, and the smallest normal number.
+
+    Weights and moments below the smallest normal number are set to zero (as
+    a CPU's flush-to-zero mode would).  Without that, the weights and moments
+    of a dead ReLU unit shrink geometrically into the subnormal range and
+    stay there (0.9 times the smallest subnormal rounds back to it), and
+    every arithmetic operation on a subnormal costs ~100 cycles: measured,
+    W1 slowed from 3 to 11 µs per step after 30 epochs.  No weight moves by
+    more than 10⁻³⁰⁷ through it.
     """
-    scale, alpha, lr = c[0], c[1], c[2]
+    scale, alpha, lr, tiny = c[0], c[1], c[2], c[8]
     if code == ADAM:
         b1, b1c, b2, b2c, eps = c[3], c[4], c[5], c[6], c[7]
         for i in range(params.size):
             g = (grads[i] + alpha * params[i]) * scale
-            m = b1 * s1[i] + b1c * g
-            v = b2 * s2[i] + b2c * (g * g)
+            m = _flush(b1 * s1[i] + b1c * g, tiny)
+            v = _flush(b2 * s2[i] + b2c * (g * g), tiny)
             s1[i] = m
             s2[i] = v
-            params[i] += -lr * m / (math.sqrt(v) + eps)
+            params[i] = _flush(params[i] - lr * m / (math.sqrt(v) + eps), tiny)
     elif c[4] != 0.0:  # Nesterov
         mu = c[3]
         for i in range(params.size):
             g = (grads[i] + alpha * params[i]) * scale
-            v = mu * s1[i] - lr * g
+            v = _flush(mu * s1[i] - lr * g, tiny)
             s1[i] = v
-            params[i] += mu * v - lr * g
+            params[i] = _flush(params[i] + (mu * v - lr * g), tiny)
     else:
         mu = c[3]
         for i in range(params.size):
             g = (grads[i] + alpha * params[i]) * scale
-            v = mu * s1[i] - lr * g
+            v = _flush(mu * s1[i] - lr * g, tiny)
             s1[i] = v
-            params[i] += v
+            params[i] = _flush(params[i] + v, tiny)
 
 
 @njit(cache=True, error_model="numpy", inline="always")
@@ -123,9 +137,10 @@ def optimizer_step(params, grads, opt, n_coef, alpha, sw_sum):
         rest = (h[MOMENTUM], h[NESTEROV], 0.0, 0.0, 0.0)
     s1 = opt.state[:n]
     typed = params.dtype.type
+    tiny = np.finfo(params.dtype).tiny
     c = (typed(1.0 / sw_sum), typed(alpha), typed(lr), typed(rest[0]), typed(rest[1]),
-         typed(rest[2]), typed(rest[3]), typed(rest[4]))
-    c_bias = (c[0], typed(0.0), c[2], c[3], c[4], c[5], c[6], c[7])
+         typed(rest[2]), typed(rest[3]), typed(rest[4]), typed(tiny))
+    c_bias = (c[0], typed(0.0), c[2], c[3], c[4], c[5], c[6], c[7], c[8])
     n_chunks = (n + CHUNK - 1) // CHUNK
     squares = 0.0
     for k in range(n_chunks):
