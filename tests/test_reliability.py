@@ -274,16 +274,16 @@ def test_memory_flat_over_2000_epochs(monkeypatch):
     est = MLPRegressor(hidden_layer_sizes=(20,), solver="sgd", max_iter=2000, tol=0.0,
                        n_iter_no_change=np.inf, random_state=0, batch_size=10)
     est.fit(X, y)  # compile and warm up
-    real_shuffle = fastmlp._base.shuffle
+    real_train_epoch = fastmlp._base.train_epoch
     seen = {}
 
-    def measuring_shuffle(*args, **kwargs):
+    def measuring_train_epoch(*args, **kwargs):
         seen["epoch"] = seen.get("epoch", 0) + 1
         if seen["epoch"] in (201, 2000):  # after 200 and 1999 finished epochs
             seen[seen["epoch"]] = (tracemalloc.get_traced_memory()[0], _rss_bytes())
-        return real_shuffle(*args, **kwargs)
+        return real_train_epoch(*args, **kwargs)
 
-    monkeypatch.setattr(fastmlp._base, "shuffle", measuring_shuffle)
+    monkeypatch.setattr(fastmlp._base, "train_epoch", measuring_train_epoch)
     tracemalloc.start()
     try:
         est.fit(X, y)
@@ -302,16 +302,16 @@ def test_memory_flat_over_2000_epochs(monkeypatch):
 def test_keyboard_interrupt_keeps_last_complete_epoch(monkeypatch):
     X, y = X_CLF, Y_CLF
     reference = small(MLPClassifier, max_iter=4).fit(X, y)
-    real_shuffle = fastmlp._base.shuffle
+    real_update = MLPClassifier._update_training_loss
     calls = []
 
-    def interrupting_shuffle(*args, **kwargs):
+    def interrupting_update(self):  # runs between epochs, after an epoch is recorded
+        real_update(self)
         calls.append(1)
-        if len(calls) == 5:
+        if len(calls) == 4:
             raise KeyboardInterrupt
-        return real_shuffle(*args, **kwargs)
 
-    monkeypatch.setattr(fastmlp._base, "shuffle", interrupting_shuffle)
+    monkeypatch.setattr(MLPClassifier, "_update_training_loss", interrupting_update)
     est = small(MLPClassifier, max_iter=50)
     with pytest.warns(UserWarning, match="Training interrupted by user."):
         est.fit(X, y)
