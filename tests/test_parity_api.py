@@ -430,3 +430,32 @@ def test_sklearn_private_loss_grad_hook_matches_sklearn():
         np.testing.assert_array_equal(est.coefs_[0].ravel(), theta[: est.coefs_[0].size])
     assert values[1][0] == pytest.approx(values[0][0], rel=1e-12)
     np.testing.assert_allclose(values[1][1], values[0][1], rtol=1e-9, atol=1e-12)
+
+
+# ------------------------------------------------------------- label encoding
+@pytest.mark.parametrize("labels", [
+    np.array([0, 1]), np.array([3, 7, 11]), np.array([-2, 0, 5, 9], dtype=np.int8),
+    np.array([False, True]), np.array([1, 2, 4], dtype=np.uint16),
+])
+def test_integer_labels_encode_as_labelbinarizer(labels):
+    """The fast lookup for integer labels gives LabelBinarizer's indicator, and a fit on
+    integer labels equals the fit on the same labels as floats (the generic path)."""
+    from sklearn.preprocessing import LabelBinarizer
+
+    from fastmlp._classifier import _indicator
+
+    rng = np.random.RandomState(0)
+    y = labels[rng.randint(0, len(labels), 80)]
+    y[: len(labels)] = labels  # every class present
+    for fitted_on in (y, labels, np.unique(np.concatenate([labels, labels + 1]))):
+        binarizer = LabelBinarizer().fit(fitted_on)
+        np.testing.assert_array_equal(_indicator(binarizer, y), binarizer.transform(y).astype(bool))
+
+    X = rng.normal(size=(80, 4))
+    as_int = fastmlp.MLPClassifier(hidden_layer_sizes=(5,), max_iter=5, random_state=0).fit(X, y)
+    as_float = fastmlp.MLPClassifier(hidden_layer_sizes=(5,), max_iter=5, random_state=0).fit(
+        X, y.astype(float))
+    for a, b in zip(as_int.coefs_, as_float.coefs_):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(as_int.classes_, labels)
+    np.testing.assert_array_equal(as_int.predict(X), as_float.predict(X))
