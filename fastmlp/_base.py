@@ -559,16 +559,13 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
     def _fit_lbfgs(self, X, Y, sw, params, sizes):
         from sklearn.utils.optimize import _check_optimize_result  # lazily: imports scipy.optimize
 
-        net = Network(sizes, *self._codes())
-        X = as_kernel_input(X, X.dtype)
-        work = make_workspace(sizes, X.shape[0], params.size, params.dtype, X=X, full_batch=True)
+        objective = self._full_batch_objective(X, Y, sw, sizes, params.size, params.dtype)
         buffer = np.empty_like(params)
-        alpha = float(self.alpha)
 
-        def loss_and_grad(p):
+        def loss_and_grad(p):  # scipy's float64 vector in, the kernels' dtype inside
             buffer[:] = p
-            loss = objective_and_gradient(X, Y, sw, buffer, work.grads, net, work.acts, work.deltas, alpha)
-            return loss, work.grads.astype(np.float64)
+            loss, grads = objective(buffer)
+            return loss, grads.astype(np.float64)
 
         result = minimize_lbfgs(
             loss_and_grad, params.astype(np.float64), max_iter=self.max_iter,
@@ -596,17 +593,29 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
         scikit-learn's workspace arguments are accepted and not needed.
         """
         params = np.array(packed_coef_inter, dtype=np.float64)
-        X = as_kernel_input(X, params.dtype)
         Y = np.ascontiguousarray(np.reshape(y, (X.shape[0], -1)), dtype=params.dtype)
         sw = np.ones(X.shape[0]) if sample_weight is None else np.asarray(sample_weight, float)
-        sizes = self._layer_sizes
-        work = make_workspace(sizes, X.shape[0], params.size, params.dtype, X=X, full_batch=True)
-        loss = objective_and_gradient(
-            X, Y, np.ascontiguousarray(sw), params, work.grads, self._network(), work.acts,
-            work.deltas, float(self.alpha),
-        )
+        objective = self._full_batch_objective(X, Y, np.ascontiguousarray(sw), self._layer_sizes,
+                                               params.size, params.dtype)
+        loss, grads = objective(params)
         self._set_params_vector(params)
-        return loss, work.grads.copy()
+        return loss, grads.copy()
+
+    def _full_batch_objective(self, X, Y, sw, sizes, n_params, dtype):
+        """The regularised objective over all of X as a function of the flat parameter
+        vector: ``objective(params) -> (loss, gradient)``, the gradient in a buffer
+        that the next call overwrites (one workspace for all calls)."""
+        net = Network(sizes, *self._codes())
+        X = as_kernel_input(X, dtype)
+        work = make_workspace(sizes, X.shape[0], n_params, dtype, X=X, full_batch=True)
+        alpha = float(self.alpha)
+
+        def objective(params):
+            loss = objective_and_gradient(X, Y, sw, params, work.grads, net, work.acts,
+                                          work.deltas, alpha)
+            return loss, work.grads
+
+        return objective
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
