@@ -8,6 +8,7 @@ one that is deselected below with its reason.
 
 import os
 import pathlib
+import re
 import subprocess
 import sys
 
@@ -50,4 +51,6 @@ def test_sklearn_mlp_test_module_passes_on_fastmlp(tmp_path):
         cwd=tmp_path, env=env, capture_output=True, text=True,
     )
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
-    assert "passed" in result.stdout and "failed" not in result.stdout
+    # the summary line, not the whole output: a warning text may say "failed to converge"
+    summary = result.stdout.strip().splitlines()[-1]
+    assert re.search(r"\d+ passed", summary) and not re.search(r"\d+ (failed|error)", summary), summary
