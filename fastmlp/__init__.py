@@ -2,18 +2,26 @@
 
 ``from fastmlp import MLPClassifier, MLPRegressor`` replaces the estimators of
 ``sklearn.neural_network`` with the same parameters, attributes and results.
+
+``import fastmlp`` alone is cheap: the estimators (and with them scikit-learn
+and numba, which take about a second to import) are loaded on first access
+(PEP 562 module ``__getattr__``).
 """
 
-from ._cache import ensure_writable_numba_cache
+from importlib import import_module
 
-ensure_writable_numba_cache()
-
-from ._base import DivergenceError, ZeroWeightBatchError  # noqa: E402
-from ._classifier import MLPClassifier  # noqa: E402
-from ._config import config_context, get_config, set_config  # noqa: E402
-from ._regressor import MLPRegressor  # noqa: E402
+from ._config import config_context, get_config, set_config
 
 __version__ = "0.1.0"
+
+# public name -> submodule that defines it, imported on first access
+_LAZY = {
+    "DivergenceError": "._base",
+    "MLPClassifier": "._classifier",
+    "MLPRegressor": "._regressor",
+    "ZeroWeightBatchError": "._base",
+}
+
 __all__ = [
     "DivergenceError",
     "MLPClassifier",
@@ -24,3 +32,16 @@ __all__ = [
     "get_config",
     "set_config",
 ]
+
+
+def __getattr__(name: str):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(module, __name__), name)
+    globals()[name] = value  # later accesses skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

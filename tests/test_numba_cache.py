@@ -2,9 +2,22 @@
 
 import os
 
+import pytest
 from numba.core import config
 
 from fastmlp import _cache
+
+
+@pytest.fixture(autouse=True)
+def _keep_numba_cache_dir():
+    """ensure_writable_numba_cache sets NUMBA_CACHE_DIR itself, which monkeypatch does
+    not undo; left set, it would send later tests' subprocesses to another cache."""
+    saved = os.environ.get("NUMBA_CACHE_DIR")
+    yield
+    if saved is None:
+        os.environ.pop("NUMBA_CACHE_DIR", None)
+    else:
+        os.environ["NUMBA_CACHE_DIR"] = saved
 
 
 def test_read_only_install_falls_back_to_temporary_cache(monkeypatch):

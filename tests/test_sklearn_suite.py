@@ -51,5 +51,6 @@ def test_sklearn_mlp_test_module_passes_on_fastmlp(tmp_path):
         cwd=tmp_path, env=env, capture_output=True, text=True,
     )
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
-    summary = result.stdout.strip().splitlines()[-1]  # e.g. "58 passed, 1 deselected, 1 warning in 7s"
+    # the summary line, not the whole output: a warning text may say "failed to converge"
+    summary = result.stdout.strip().splitlines()[-1]
     assert re.search(r"\d+ passed", summary) and not re.search(r"\d+ (failed|error)", summary), summary
