@@ -22,11 +22,11 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, InvalidParameterError, Options, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
-from ._cache import ensure_writable_numba_cache
+from ._cache import prepare_kernel_cache
 
 # numba checks its cache directory when a cache=True kernel is defined, so this
 # runs before the first kernel module is imported (fastmlp/__init__ imports none)
-ensure_writable_numba_cache()
+prepare_kernel_cache()
 
 from ._activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from ._lbfgs import minimize_lbfgs

@@ -7,7 +7,7 @@ from numba import njit
 from fastmlp._exp import fast_exp
 
 
-@njit(cache=True)
+@njit  # not cached: numba would not notice an edit of fastmlp/_exp.py
 def _exp_all(x, out):
     for i in range(x.size):
         out[i] = fast_exp(x[i])

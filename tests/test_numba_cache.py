@@ -1,4 +1,4 @@
-"""numba gets a writable cache directory even from a read-only install."""
+"""numba's kernel cache: writable even from a read-only install, never stale."""
 
 import os
 
@@ -39,6 +39,48 @@ def test_writable_install_leaves_numba_alone(monkeypatch):
 
 def test_writable_probe(tmp_path):
     assert _cache._writable(str(tmp_path / "sub"))
+
+
+def test_kernels_from_other_sources_are_discarded(monkeypatch, tmp_path):
+    monkeypatch.setattr(config, "CACHE_DIR", str(tmp_path))
+    path = _cache.kernel_cache_path()
+    assert path.startswith(str(tmp_path))
+    ours = ["_training.train_epoch-45.py311.nbi", "_training.train_epoch-45.py311.0.nbc",
+            "_exp.fast_exp-57.py311.nbi"]
+    others = ["elsewhere.kernel-3.py311.nbi", "_training.cpython-311.pyc"]
+    for name in ours + others:
+        (tmp_path / path / name).write_text("old")
+    stamp = os.path.join(path, _cache.FINGERPRINT_FILE)
+    with open(stamp, "w") as f:
+        f.write("fingerprint of other sources")
+
+    _cache.discard_stale_kernels()
+    assert sorted(os.listdir(path)) == sorted(others + [_cache.FINGERPRINT_FILE])
+    with open(stamp) as f:
+        assert f.read() == _cache.sources_fingerprint()
+
+    # same sources: the cache is kept
+    for name in ours:
+        (tmp_path / path / name).write_text("current")
+    _cache.discard_stale_kernels()
+    assert set(ours) <= set(os.listdir(path))
+
+
+def test_fingerprint_follows_every_source_file(monkeypatch, tmp_path):
+    for name, text in (("_a.py", "x = 1"), ("_b.py", "y = 2")):
+        (tmp_path / name).write_text(text)
+    monkeypatch.setattr(_cache, "_PACKAGE", str(tmp_path))
+    before = _cache.sources_fingerprint()
+    (tmp_path / "_b.py").write_text("y = 3")
+    assert _cache.sources_fingerprint() != before
+
+
+def test_importing_the_estimators_stamps_the_cache():
+    import fastmlp
+
+    fastmlp.MLPClassifier  # noqa: B018 (loads fastmlp._base, which prepares the cache)
+    with open(os.path.join(_cache.kernel_cache_path(), _cache.FINGERPRINT_FILE)) as f:
+        assert f.read() == _cache.sources_fingerprint()
 
 
 _SPARSE_FIT = """
