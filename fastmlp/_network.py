@@ -177,7 +177,10 @@ def predict_batch(X, params, net, rows):
     result = np.empty((n, net.sizes[-1]), dtype=params.dtype)
     for start in range(0, n, rows):
         stop = min(start + rows, n)
-        result[start:stop] = forward(row_block(X, start, stop), params, net, acts)
+        out = forward(row_block(X, start, stop), params, net, acts)
+        for i in range(stop - start):  # element loops: see dense_gather
+            for j in range(out.shape[1]):
+                result[start + i, j] = out[i, j]
     return result
 
 

@@ -126,7 +126,9 @@ def csr_gather(X, order, start, m, out):
 def dense_gather(X, order, start, m, out):
     """Rows order[start : start + m] of X, copied into out[:m]."""
     for r in range(m):
-        out[r] = X[order[start + r]]
+        src = order[start + r]
+        for j in range(X.shape[1]):  # element loop: a row assignment would compile
+            out[r, j] = X[src, j]    # numba's shape-mismatch message (seconds of compile)
     return out[:m]
 
 

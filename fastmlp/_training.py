@@ -61,7 +61,8 @@ def train_epoch(X, Y, sw, order, batch_size, params, net, opt, work, alpha):
         swb = work.sw[:m]
         for r in range(m):
             src = order[start + r]
-            Yb[r] = Y[src]
+            for j in range(Y.shape[1]):
+                Yb[r, j] = Y[src, j]
             swb[r] = sw[src]
         sw_sum = swb.sum()
         if sw_sum == 0.0:
