@@ -140,10 +140,10 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         if (not hasattr(self, "classes_")) or (not self.warm_start and not incremental):
-            binarizer = LabelBinarizer()
-            # for plain integer labels fitting on their unique values gives the same
-            # binarizer (classes_, y_type_) and skips the checks over every label
-            binarizer.fit(np.unique(y) if _plain_labels(y) else y)
+            if _plain_labels(y):
+                binarizer = _fitted_binarizer(np.unique(y))
+            else:
+                binarizer = LabelBinarizer().fit(y)
             if len(binarizer.classes_) < 2:
                 raise ValueError(
                     "MLPClassifier needs samples of at least 2 classes in the data, but the "
@@ -283,6 +283,16 @@ def _plain_labels(y) -> bool:
     return isinstance(y, np.ndarray) and y.ndim == 1 and (y.dtype.kind in "iub")
 
 
+def _fitted_binarizer(classes: np.ndarray) -> LabelBinarizer:
+    """``LabelBinarizer().fit(classes)`` for sorted unique integer labels, without its
+    ~1.5 ms of target-type checks (tests/test_parity_api.py compares every attribute)."""
+    binarizer = LabelBinarizer()
+    binarizer.y_type_ = "binary" if len(classes) <= 2 else "multiclass"
+    binarizer.sparse_input_ = False
+    binarizer.classes_ = classes
+    return binarizer
+
+
 def _indicator(binarizer: LabelBinarizer, y) -> np.ndarray:
     """``binarizer.transform(y).astype(bool)``; for plain labels by a lookup.
 
@@ -291,9 +301,14 @@ def _indicator(binarizer: LabelBinarizer, y) -> np.ndarray:
     """
     classes = binarizer.classes_
     if (_plain_labels(y) and binarizer.y_type_ in ("binary", "multiclass")
-            and not binarizer.sparse_input_ and classes.dtype.kind in "iub"):
-        index = np.searchsorted(classes, y)
-        if len(classes) and np.array_equal(classes[np.minimum(index, len(classes) - 1)], y):
+            and not binarizer.sparse_input_ and classes.dtype.kind in "iub" and len(classes)):
+        if classes[0] == 0 and classes[-1] == len(classes) - 1:  # 0 … k−1: the labels are indices
+            index = y.astype(np.intp)
+            known = y.size == 0 or (y.min() >= 0 and y.max() < len(classes))
+        else:
+            index = np.searchsorted(classes, y)
+            known = np.array_equal(classes[np.minimum(index, len(classes) - 1)], y)
+        if known:
             if binarizer.y_type_ == "binary":
                 return (index == 1).reshape(-1, 1)
             Y = np.zeros((len(y), len(classes)), dtype=bool)

@@ -434,7 +434,7 @@ def test_sklearn_private_loss_grad_hook_matches_sklearn():
 
 # ------------------------------------------------------------- label encoding
 @pytest.mark.parametrize("labels", [
-    np.array([0, 1]), np.array([3, 7, 11]), np.array([-2, 0, 5, 9], dtype=np.int8),
+    np.array([0, 1]), np.arange(5), np.array([3, 7, 11]), np.array([-2, 0, 5, 9], dtype=np.int8),
     np.array([False, True]), np.array([1, 2, 4], dtype=np.uint16),
 ])
 def test_integer_labels_encode_as_labelbinarizer(labels):
@@ -442,7 +442,12 @@ def test_integer_labels_encode_as_labelbinarizer(labels):
     integer labels equals the fit on the same labels as floats (the generic path)."""
     from sklearn.preprocessing import LabelBinarizer
 
-    from fastmlp._classifier import _indicator
+    from fastmlp._classifier import _fitted_binarizer, _indicator
+
+    fitted, shortcut = LabelBinarizer().fit(labels), _fitted_binarizer(np.unique(labels))
+    assert sorted(vars(fitted)) == sorted(vars(shortcut))
+    for name, value in vars(fitted).items():
+        np.testing.assert_array_equal(getattr(shortcut, name), value)
 
     rng = np.random.RandomState(0)
     y = labels[rng.randint(0, len(labels), 80)]
