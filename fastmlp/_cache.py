@@ -65,14 +65,18 @@ def sources_fingerprint() -> str:
 
 
 def kernel_cache_path() -> str | None:
-    """The directory numba caches this package's kernels in (numba's own rules)."""
-    from numba.core.caching import CacheImpl
+    """The directory numba caches this package's kernels in (numba's own rules),
+    or None if numba has none or its (internal) locator API is not as expected."""
+    try:
+        from numba.core.caching import CacheImpl
 
-    source = os.path.join(_PACKAGE, "_training.py")
-    for locator_class in CacheImpl._locator_classes:
-        locator = locator_class.from_function(kernel_cache_path, source)
-        if locator is not None:
-            return locator.get_cache_path()
+        source = os.path.join(_PACKAGE, "_training.py")
+        for locator_class in CacheImpl._locator_classes:
+            locator = locator_class.from_function(kernel_cache_path, source)
+            if locator is not None:
+                return locator.get_cache_path()
+    except (ImportError, AttributeError, TypeError):
+        pass
     return None
 
 

@@ -66,6 +66,14 @@ def test_kernels_from_other_sources_are_discarded(monkeypatch, tmp_path):
     assert set(ours) <= set(os.listdir(path))
 
 
+def test_an_unexpected_numba_leaves_the_cache_alone(monkeypatch):
+    import numba.core.caching
+
+    monkeypatch.delattr(numba.core.caching.CacheImpl, "_locator_classes")
+    assert _cache.kernel_cache_path() is None
+    _cache.discard_stale_kernels()  # no error: the fingerprint check is skipped
+
+
 def test_fingerprint_follows_every_source_file(monkeypatch, tmp_path):
     for name, text in (("_a.py", "x = 1"), ("_b.py", "y = 2")):
         (tmp_path / name).write_text(text)
