@@ -16,10 +16,10 @@ __version__ = "0.1.0"
 
 # public name -> submodule that defines it, imported on first access
 _LAZY = {
-    "DivergenceError": "._base",
+    "DivergenceError": "._errors",
     "MLPClassifier": "._classifier",
     "MLPRegressor": "._regressor",
-    "ZeroWeightBatchError": "._base",
+    "ZeroWeightBatchError": "._errors",
 }
 
 __all__ = [

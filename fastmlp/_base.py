@@ -29,14 +29,16 @@ from ._cache import prepare_kernel_cache
 prepare_kernel_cache()
 
 from ._activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
+from ._errors import NON_FINITE, DivergenceError, ZeroWeightBatchError
 from ._lbfgs import minimize_lbfgs
 from ._linalg import all_finite
 from ._losses import LOSSES
 from ._network import Network, objective_and_gradient, predict_batch
-from ._optimizers import LR, SGD, make_optimizer
+from ._optimizers import SGD, make_optimizer
 from ._parameters import glorot_uniform, layer_units, pack, views
 from ._progress import EpochProgress
 from ._sparse import as_kernel_input, input_dtype, max_abs
+from ._stopping import StoppingMixin
 from ._threads import MULTITHREAD_MIN_MACS, largest_batch_product, single_blas_thread
 from ._training import make_workspace, train_epoch
 
@@ -45,47 +47,7 @@ _STOCHASTIC_SOLVERS = ("sgd", "adam")
 _PREDICT_CHUNK = 4096
 
 
-# scikit-learn's message for a fit that ends with non-finite weights
-_NON_FINITE = (
-    "Solver produced non-finite parameter weights. The input data may contain large values "
-    "and need to be preprocessed."
-)
-
-
-class DivergenceError(ValueError):
-    """Training produced a non-finite loss, weights or outputs.
-
-    The estimator is left exactly as it was before the call that diverged (a
-    fitted model keeps its weights; an unfitted one stays unfitted), so no
-    non-finite weight is ever stored.  For a ``partial_fit`` this is the state
-    at the end of the previous epoch.  The weights of the last finite epoch of
-    the failed run are kept on the exception for inspection.
-
-    Attributes
-    ----------
-    loss : float
-        The non-finite loss (the finite epoch loss if only the weights overflowed,
-        inf if the outputs after the last update did).
-    n_iter : int
-        Number of finite epochs (L-BFGS iterations) completed before divergence.
-    coefs_, intercepts_ : list of ndarray or None
-        Weights at the end of the last finite epoch of the failed run (None
-        for L-BFGS).
-    """
-
-    def __init__(self, message, loss=float("nan"), n_iter=0, coefs=None, intercepts=None):
-        super().__init__(message)
-        self.loss = loss
-        self.n_iter = n_iter
-        self.coefs_ = coefs
-        self.intercepts_ = intercepts
-
-
-class ZeroWeightBatchError(ValueError, ZeroDivisionError):
-    """A minibatch's sample weights sum to zero (a ZeroDivisionError, as in scikit-learn)."""
-
-
-class BaseMultilayerPerceptron(BaseEstimator, ABC):
+class BaseMultilayerPerceptron(StoppingMixin, BaseEstimator, ABC):
     """Base class for MLP classification and regression (use the subclasses)."""
 
     _parameter_constraints: dict = {
@@ -476,92 +438,6 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
             self._diverged(X, last_start, np.inf, self.n_iter_, "the network's outputs overflowed")
         return final
 
-    def _may_overflow(self, X, params) -> bool:
-        """False if a bound on every layer's values proves no output for inputs in X's
-        range can overflow (an O(n_params) test); True if that cannot be shown."""
-        coefs, intercepts = views(params, self._layer_sizes)
-        limit = float(np.finfo(params.dtype).max) / 16
-        bound = float(max_abs(X))
-        with np.errstate(over="ignore"):
-            for W, b in zip(coefs, intercepts):
-                # |z_j| <= bound * sum_i |W_ij| + |b_j|; hidden activations satisfy |f(z)| <= |z|
-                bound = bound * float(np.abs(W).sum(axis=0).max()) + float(np.abs(b).max())
-                if not bound < limit:
-                    return True
-        return self.out_activation_ == "exp" and not bound < np.log(limit)
-
-    def _diverged(self, X, last_finite, loss, epoch, what=None):
-        """Raise DivergenceError naming the likely cause (the caller rolls back)."""
-        coefs, intercepts = views(last_finite, self._layer_sizes)
-        if what is None:
-            what = f"the loss became {loss}" if not np.isfinite(loss) else "the weights overflowed"
-        raise DivergenceError(
-            f"{_NON_FINITE} Training diverged: {what} in epoch {epoch}. The estimator was left as it was "
-            f"before this call. Likely causes: learning_rate_init={self.learning_rate_init:g} "
-            f"is too large for this data, or the input data may contain large values "
-            f"(largest |X| = {max_abs(X):.3g}) and need to be preprocessed (e.g. "
-            "StandardScaler).",
-            loss=float(loss), n_iter=epoch - 1, coefs=coefs, intercepts=intercepts,
-        )
-
-    def _diverged_with_early_stopping(self, loss, n_samples):
-        """Record a diverged epoch as scikit-learn does (its loss, a NaN validation
-        score) and stop: the best weights so far are the result."""
-        self.n_iter_ += 1
-        self.t_ += n_samples
-        self.loss_ = float(loss)
-        self.loss_curve_.append(self.loss_)
-        self.validation_scores_.append(np.nan)
-        if self.verbose:
-            print("Iteration %d, loss = %.8f" % (self.n_iter_, self.loss_))
-            print("Validation score: %f" % np.nan)
-        warnings.warn(
-            f"Training diverged: the loss became {loss} in epoch {self.n_iter_}. Training "
-            "stopped; the weights with the best validation score were kept.",
-            ConvergenceWarning,
-        )
-
-    def _update_training_loss(self):
-        if self.loss_curve_[-1] > self.best_loss_ - self.tol:
-            self._no_improvement_count += 1
-        else:
-            self._no_improvement_count = 0
-        if self.loss_curve_[-1] < self.best_loss_:
-            self.best_loss_ = self.loss_curve_[-1]
-
-    def _update_validation(self, X_val, y_val, sw_val, params):
-        """Record the validation score; return True if it is the best so far."""
-        score = self._score_output(self._forward(X_val, params), y_val, sw_val)
-        self.validation_scores_.append(score)
-        if self.verbose:
-            print("Validation score: %f" % score)
-        if score < self.best_validation_score_ + self.tol:
-            self._no_improvement_count += 1
-        else:
-            self._no_improvement_count = 0
-        if score > self.best_validation_score_:
-            self.best_validation_score_ = score
-            return True
-        return False
-
-    def _end_epoch(self, opt):
-        if opt.code == SGD and self.learning_rate == "invscaling":
-            opt.hyper[LR] = float(self.learning_rate_init) / (self.t_ + 1) ** self.power_t
-
-    def _trigger_stopping(self, opt, msg):
-        if opt.code != SGD or self.learning_rate != "adaptive":
-            if self.verbose:
-                print(msg + " Stopping.")
-            return True
-        if opt.hyper[LR] <= 1e-6:
-            if self.verbose:
-                print(msg + " Learning rate too small. Stopping.")
-            return True
-        opt.hyper[LR] /= 5.0
-        if self.verbose:
-            print(msg + " Setting learning rate to %f" % opt.hyper[LR])
-        return False
-
     def _fit_lbfgs(self, X, Y, sw, params, sizes):
         from sklearn.utils.optimize import _check_optimize_result  # lazily: imports scipy.optimize
 
@@ -582,7 +458,7 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
         if not np.isfinite(result.x).all() or not np.isfinite(self.loss_):
             self._set_params_vector(params)
             raise DivergenceError(
-                f"{_NON_FINITE} Training diverged: L-BFGS ended with non-finite weights or loss "
+                f"{NON_FINITE} Training diverged: L-BFGS ended with non-finite weights or loss "
                 f"({self.loss_}). The estimator was left as it was before this call. The input "
                 f"data may contain large values (largest |X| = {max_abs(X):.3g}) and need "
                 "to be preprocessed (e.g. StandardScaler).",
