@@ -118,9 +118,15 @@ def make_data(workload: Workload, seed: int = SEED):
 
 
 # ------------------------------------------------------------------ estimators
-def make_estimator(module: str, workload: Workload, epochs: int, random_state: int = SEED):
-    """A fastmlp or scikit-learn estimator that trains exactly ``epochs`` epochs."""
-    if module == "fastmlp":
+def make_estimator(module, workload: Workload, epochs: int, random_state: int = SEED):
+    """A fastmlp or scikit-learn estimator that trains exactly ``epochs`` epochs.
+
+    ``module`` is "fastmlp", "sklearn" or a module with the two estimator classes
+    (another version of fastmlp, see ab.py).
+    """
+    if not isinstance(module, str):
+        lib = module
+    elif module == "fastmlp":
         import fastmlp as lib
     elif module == "sklearn":
         import sklearn.neural_network as lib

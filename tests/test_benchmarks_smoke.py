@@ -70,3 +70,20 @@ def test_quick_table_has_every_workload_system_and_column(compare, capsys):
 def test_unknown_workload_is_refused(compare):
     with pytest.raises(SystemExit, match="unknown workloads"):
         compare.main(["--quick", "--workloads", "W9"])
+
+
+@pytest.mark.skipif(not (ROOT / ".git").exists(), reason="benchmarks/ab.py exports a git revision: "
+                    "needs a git checkout")
+def test_ab_quick_compares_a_revision_with_the_working_tree(capsys):
+    """ab.py imports HEAD's fastmlp beside the working tree's and prints one line per workload."""
+    sys.path.insert(0, str(ROOT))
+    try:
+        ab = importlib.import_module("benchmarks.ab")
+        ab.main(["HEAD", "--quick", "--workloads", "W2"])
+    finally:
+        sys.path.remove(str(ROOT))
+        sys.modules.pop("fastmlp_at_rev", None)
+    out = capsys.readouterr().out
+    assert "fastmlp_at_rev" in out  # the revision really was a separate copy
+    (line,) = [line for line in out.splitlines() if line.startswith("W2:")]
+    assert "per-pair ratio" in line and "(2 pairs)" in line
