@@ -43,7 +43,10 @@ def import_revision(rev: str, directory: str):
     subprocess.run(["git", "-C", ROOT, "archive", "--format=tar", "-o", archive, rev, "fastmlp"],
                    check=True)
     with tarfile.open(archive) as tar:
-        tar.extractall(directory, filter="data")
+        if hasattr(tarfile, "data_filter"):  # Python >= 3.10.12 / 3.11.4
+            tar.extractall(directory, filter="data")
+        else:
+            tar.extractall(directory)  # our own repository's archive
     os.rename(os.path.join(directory, "fastmlp"), os.path.join(directory, "fastmlp_at_rev"))
     sys.path.insert(0, directory)
     return importlib.import_module("fastmlp_at_rev")
