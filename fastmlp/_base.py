@@ -130,12 +130,8 @@ class BaseMultilayerPerceptron(StoppingMixin, BaseEstimator, ABC):
             mine_c, mine_i = self._views
             coefs, intercepts = self.coefs_, self.intercepts_
             if len(coefs) == len(mine_c) and len(intercepts) == len(mine_i):
-                same = True
-                for a, b in zip(coefs, mine_c):
-                    same = same and a is b
-                for a, b in zip(intercepts, mine_i):
-                    same = same and a is b
-                if same:
+                if (all(a is b for a, b in zip(coefs, mine_c))
+                        and all(a is b for a, b in zip(intercepts, mine_i))):
                     return flat
         dtype = np.result_type(*self.coefs_, *self.intercepts_)
         if dtype not in (np.float64, np.float32):
@@ -263,7 +259,7 @@ class BaseMultilayerPerceptron(StoppingMixin, BaseEstimator, ABC):
         if self.solver in _STOCHASTIC_SOLVERS:
             params = self._fit_stochastic(X, Y, sw, params, sizes, incremental)
         else:
-            params = self._fit_lbfgs(X, Y, sw, params, sizes)
+            params = self._fit_lbfgs(X, Y, sw, params)
         self._set_params_vector(params)
         return self
 
@@ -351,7 +347,7 @@ class BaseMultilayerPerceptron(StoppingMixin, BaseEstimator, ABC):
 
         n_samples = X.shape[0]
         batch_size = self._batch_size(n_samples)
-        net = Network(sizes, *self._codes())
+        net = self._network()
         work = make_workspace(sizes, batch_size, params.size, params.dtype, X=X)
         sample_idx = np.arange(n_samples, dtype=np.int64)
         alpha = float(self.alpha)
@@ -438,10 +434,10 @@ class BaseMultilayerPerceptron(StoppingMixin, BaseEstimator, ABC):
             self._diverged(X, last_start, np.inf, self.n_iter_, "the network's outputs overflowed")
         return final
 
-    def _fit_lbfgs(self, X, Y, sw, params, sizes):
+    def _fit_lbfgs(self, X, Y, sw, params):
         from sklearn.utils.optimize import _check_optimize_result  # lazily: imports scipy.optimize
 
-        objective = self._full_batch_objective(X, Y, sw, sizes, params.size, params.dtype)
+        objective = self._full_batch_objective(X, Y, sw, params.size, params.dtype)
         buffer = np.empty_like(params)
 
         def loss_and_grad(p):  # scipy's float64 vector in, the kernels' dtype inside
@@ -477,19 +473,20 @@ class BaseMultilayerPerceptron(StoppingMixin, BaseEstimator, ABC):
         params = np.array(packed_coef_inter, dtype=np.float64)
         Y = np.ascontiguousarray(np.reshape(y, (X.shape[0], -1)), dtype=params.dtype)
         sw = np.ones(X.shape[0]) if sample_weight is None else np.asarray(sample_weight, float)
-        objective = self._full_batch_objective(X, Y, np.ascontiguousarray(sw), self._layer_sizes,
-                                               params.size, params.dtype)
+        objective = self._full_batch_objective(X, Y, np.ascontiguousarray(sw), params.size,
+                                               params.dtype)
         loss, grads = objective(params)
         self._set_params_vector(params)
         return loss, grads.copy()
 
-    def _full_batch_objective(self, X, Y, sw, sizes, n_params, dtype):
+    def _full_batch_objective(self, X, Y, sw, n_params, dtype):
         """The regularised objective over all of X as a function of the flat parameter
         vector: ``objective(params) -> (loss, gradient)``, the gradient in a buffer
         that the next call overwrites (one workspace for all calls)."""
-        net = Network(sizes, *self._codes())
+        net = self._network()
         X = as_kernel_input(X, dtype)
-        work = make_workspace(sizes, X.shape[0], n_params, dtype, X=X, full_batch=True)
+        work = make_workspace(self._layer_sizes, X.shape[0], n_params, dtype, X=X,
+                              full_batch=True)
         alpha = float(self.alpha)
 
         def objective(params):

@@ -30,11 +30,16 @@ class Optimizer(namedtuple("Optimizer", "code state step hyper")):
     def learning_rate(self) -> float:
         """The current step size, as scikit-learn's optimizers expose it (Adam's
         includes the bias correction of the last update)."""
-        lr = float(self.hyper[LR])
-        t = int(self.step[0])
-        if self.code == ADAM and t > 0:
-            lr *= math.sqrt(1.0 - self.hyper[BETA_2] ** t) / (1.0 - self.hyper[BETA_1] ** t)
-        return lr
+        return float(step_size(self.code, self.hyper, self.step[0]))
+
+
+@njit(cache=True, error_model="numpy")
+def step_size(code, hyper, t):
+    """The learning rate of update ``t`` (Adam's with its bias correction, as scikit-learn)."""
+    lr = hyper[LR]
+    if code == ADAM and t > 0:
+        lr = lr * math.sqrt(1.0 - hyper[BETA_2] ** t) / (1.0 - hyper[BETA_1] ** t)
+    return lr
 
 
 def make_optimizer(solver: str, n_params: int, dtype, *, learning_rate_init, momentum=0.9,
@@ -125,11 +130,9 @@ def optimizer_step(params, grads, opt, n_coef, alpha, sw_sum):
     """
     n = params.size
     h = opt.hyper
-    lr = h[LR]
     opt.step[0] += 1
+    lr = step_size(opt.code, h, opt.step[0])
     if opt.code == ADAM:
-        t = opt.step[0]
-        lr = lr * math.sqrt(1.0 - h[BETA_2] ** t) / (1.0 - h[BETA_1] ** t)
         s2 = opt.state[n:]
         rest = (h[BETA_1], 1.0 - h[BETA_1], h[BETA_2], 1.0 - h[BETA_2], h[EPSILON])
     else:
