@@ -17,6 +17,7 @@ __version__ = "0.1.0"
 # public name -> submodule that defines it, imported on first access
 _LAZY = {
     "DivergenceError": "._errors",
+    "blas_backend": "._blas",
     "MLPClassifier": "._classifier",
     "MLPRegressor": "._regressor",
     "ZeroWeightBatchError": "._errors",
@@ -28,6 +29,7 @@ __all__ = [
     "MLPRegressor",
     "ZeroWeightBatchError",
     "__version__",
+    "blas_backend",
     "config_context",
     "get_config",
     "set_config",

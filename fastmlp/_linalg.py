@@ -9,6 +9,8 @@ output array and overwrite it.
 import numpy as np
 from numba import njit
 
+from ._blas import gemm
+
 BLAS_MIN_FLOPS = 4096
 # below this many output columns a row-update loop is too short to vectorise,
 # so the products run as one running sum per output instead
@@ -21,7 +23,7 @@ def matmul(A, B, C):
     m, k = A.shape
     n = B.shape[1]
     if m * k * n >= BLAS_MIN_FLOPS:
-        np.dot(A, B, C)
+        gemm(A, B, C, False, False)
         return
     if n < NARROW:
         for i in range(m):
@@ -47,7 +49,7 @@ def matmul_tn(A, B, C):
     k, m = A.shape
     n = B.shape[1]
     if m * k * n >= BLAS_MIN_FLOPS:
-        np.dot(A.T, B, C)
+        gemm(A, B, C, True, False)
         return
     if n < NARROW:
         for i in range(m):
@@ -74,7 +76,7 @@ def matmul_nt(A, B, C):
     m, k = A.shape
     n = B.shape[0]
     if m * k * n >= BLAS_MIN_FLOPS:
-        np.dot(A, B.T, C)
+        gemm(A, B, C, False, True)
         return
     if k < NARROW:
         # few terms per output: sweep whole rows of C instead of short sums

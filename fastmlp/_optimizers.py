@@ -63,8 +63,11 @@ CHUNK = 2048
 
 @njit(cache=True, error_model="numpy", inline="always")
 def _flush(x, tiny):
-    """x, or zero if |x| is subnormal (branch-free: a compare and a select)."""
-    return x if abs(x) >= tiny else x * 0.0
+    """x, or zero if |x| is subnormal (branch-free: a compare and a select).
+
+    ``x - x`` rather than ``0.0``: a float64 literal would turn float32 math into
+    float64 and keep LLVM from vectorising the float32 update."""
+    return x if abs(x) >= tiny else x - x
 
 
 @njit(cache=True, error_model="numpy", inline="always")
@@ -93,7 +96,7 @@ def _update(params, grads, s1, s2, code, c):
             v = _flush(b2 * s2[i] + b2c * (g * g), tiny)
             s1[i] = m
             s2[i] = v
-            params[i] = _flush(params[i] - lr * m / (math.sqrt(v) + eps), tiny)
+            params[i] = _flush(params[i] - lr * m / (np.sqrt(v) + eps), tiny)
     elif c[4] != 0.0:  # Nesterov
         mu = c[3]
         for i in range(params.size):

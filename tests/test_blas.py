@@ -1,0 +1,127 @@
+"""fastmlp._blas: the kernels' matrix products through MKL or scipy's BLAS, chosen per process."""
+
+import json
+import os
+import subprocess
+import sys
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+import pytest
+from threadpoolctl import threadpool_limits
+
+import fastmlp
+from fastmlp import _blas
+from fastmlp._linalg import BLAS_MIN_FLOPS, matmul, matmul_nt, matmul_tn
+
+ROOT = str(Path(__file__).resolve().parent.parent)
+
+
+def _mkl_installed():
+    try:
+        metadata.distribution("mkl")
+    except metadata.PackageNotFoundError:
+        return False
+    return sys.platform == "linux"
+
+
+PRODUCTS = {
+    "nn": (matmul, lambda A, B: A @ B, lambda m, k, n: ((m, k), (k, n))),
+    "tn": (matmul_tn, lambda A, B: A.T @ B, lambda m, k, n: ((k, m), (k, n))),
+    "nt": (matmul_nt, lambda A, B: A @ B.T, lambda m, k, n: ((m, k), (n, k))),
+}
+# (m, k, n): BLAS-sized ones of every aspect, a single row / column / term, and one below
+# BLAS_MIN_FLOPS that runs as a compiled loop
+SHAPES = [(37, 50, 29), (256, 78, 51), (1, 300, 40), (300, 40, 1), (64, 1, 100), (3, 4, 5)]
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("kind", sorted(PRODUCTS))
+@pytest.mark.parametrize("shape", SHAPES)
+def test_products_equal_numpy(kind, shape, dtype):
+    kernel, reference, operand_shapes = PRODUCTS[kind]
+    rng = np.random.RandomState(0)
+    A, B = (rng.normal(size=s).astype(dtype) for s in operand_shapes(*shape))
+    C = np.full((shape[0], shape[2]), np.nan, dtype=dtype)  # every entry must be written
+    kernel(A, B, C)
+    rtol = 1e-12 if dtype == np.float64 else 1e-5
+    np.testing.assert_allclose(C, reference(A, B), rtol=rtol, atol=rtol * shape[1])
+    assert (np.prod(shape) >= BLAS_MIN_FLOPS) == (shape != (3, 4, 5))
+
+
+def test_results_do_not_depend_on_alignment_or_repetition():
+    # large enough for two BLAS threads; the operands sit at different offsets of a buffer
+    rng = np.random.RandomState(1)
+    A0, B0 = rng.normal(size=(256, 300)), rng.normal(size=(300, 200))
+    results = []
+    with threadpool_limits(2):
+        for offset in (0, 1, 3, 8):
+            buffer = np.empty(A0.size + B0.size + 60_000 + offset)[offset:]
+            A = buffer[:A0.size].reshape(A0.shape)
+            B = buffer[A0.size:A0.size + B0.size].reshape(B0.shape)
+            C = buffer[A0.size + B0.size:A0.size + B0.size + 256 * 200].reshape(256, 200)
+            A[...], B[...] = A0, B0
+            for _ in range(2):
+                matmul(A, B, C)
+                results.append(C.copy())
+    for C in results[1:]:
+        np.testing.assert_array_equal(C, results[0])
+
+
+def test_backend_is_reported():
+    assert fastmlp.blas_backend() == _blas.BACKEND
+    assert _blas.BACKEND in ("mkl", "scipy")
+
+
+def test_unknown_choice_is_an_error():
+    with pytest.raises(ValueError, match="FASTMLP_BLAS must be one of"):
+        _blas._select("openblas")
+
+
+def test_asking_for_missing_mkl_is_an_error(monkeypatch):
+    monkeypatch.setattr(_blas, "_mkl_library", lambda: None)
+    with pytest.raises(ImportError, match=r"pip install fastmlp\[mkl\]"):
+        _blas._select("mkl")
+    assert _blas._select("auto")[0] == "scipy"
+
+
+_FIT = """
+import json, sys
+sys.path.insert(0, {root!r})
+import numpy as np
+import fastmlp
+from fastmlp import MLPClassifier, MLPRegressor
+from sklearn.datasets import make_classification, make_regression
+out = {{"backend": fastmlp.blas_backend()}}
+X, y = make_classification(n_samples=600, n_features=30, n_informative=10, n_classes=3,
+                           random_state=0)
+for dtype in ("float64", "float32"):
+    est = MLPClassifier(hidden_layer_sizes=(64, 32), max_iter=5, random_state=0)
+    est.fit(X.astype(dtype), y)
+    out["clf-" + dtype] = [w.tolist() for w in est.coefs_ + est.intercepts_]
+X, y = make_regression(n_samples=400, n_features=20, random_state=0)
+est = MLPRegressor(hidden_layer_sizes=(50,), solver="lbfgs", max_iter=20, random_state=0)
+out["lbfgs"] = [w.tolist() for w in est.fit(X, y / 100).coefs_]
+print(json.dumps(out))
+"""
+
+
+def _fit_with(choice):
+    env = {k: v for k, v in os.environ.items() if k != "FASTMLP_BLAS"}
+    if choice is not None:
+        env["FASTMLP_BLAS"] = choice
+    result = subprocess.run([sys.executable, "-W", "ignore", "-c", _FIT.format(root=ROOT)],
+                            capture_output=True, text=True, cwd=ROOT, env=env)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return json.loads(result.stdout)
+
+
+@pytest.mark.skipif(not _mkl_installed(), reason="needs the mkl package (pip install fastmlp[mkl])")
+def test_both_backends_train_the_same_network():
+    mkl, scipy = _fit_with(None), _fit_with("scipy")
+    assert (mkl["backend"], scipy["backend"]) == ("mkl", "scipy")
+    for key, rtol in (("clf-float64", 1e-9), ("clf-float32", 2e-3), ("lbfgs", 1e-7)):
+        for a, b in zip(mkl[key], scipy[key]):
+            np.testing.assert_allclose(np.array(a), np.array(b), rtol=rtol, atol=rtol * 1e-2,
+                                       err_msg=key)
