@@ -1,12 +1,12 @@
 """fastmlp beside scikit-learn and PyTorch: the side-by-side table of W1-W5.
 
-    python benchmarks/compare.py                      # W1-W5, 3 repeats, predict latency
+    python benchmarks/compare.py                      # W1-W5, 5 repeats, predict latency
     python benchmarks/compare.py --startup --memory   # + start-up and peak-memory lines
     python benchmarks/compare.py --quick              # tiny data, 1 repeat (smoke test)
 
 Seconds per epoch are the median of ``--repeats`` timed fits of ``--epochs``
 epochs each (default: per workload, see workloads.py), all systems in this one
-process.  Every system is warmed up outside the timed region; fastmlp's
+process, their fits taken in turns (one of each system per round).  Every system is warmed up outside the timed region; fastmlp's
 compilation (or loading of cached kernels) is reported on its own.  GFLOP/s
 counts 6 × weights × samples per epoch; "% GEMM" compares that rate with a large
 matrix product of the same dtype measured in the same run (the faster of numpy's
@@ -129,16 +129,29 @@ def trainer(system: str, workload, X, y):
     return wl.EstimatorTrainer(system, workload, X, y)
 
 
-def measure(system: str, workload, X, y, epochs: int, repeats: int) -> dict:
-    """Median seconds per epoch of ``repeats`` fits, and the score after the last."""
-    t = trainer(system, workload, X, y)
-    warm = min(len(X), 512)  # warm-up outside the timed region (kernels, allocator, caches)
-    warm_trainer = trainer(system, workload, X[:warm], y[:warm])
-    first = warm_trainer.train(1)
-    steady = warm_trainer.train(1)
-    per_epoch = [t.train(epochs) / epochs for _ in range(repeats)]
-    return {"system": system, "s_epoch": statistics.median(per_epoch), "runs": per_epoch,
-            "score": t.score(), "warmup_first": first, "warmup_steady": steady}
+def measure(entries, epochs: int, repeats: int) -> list:
+    """Median seconds per epoch of ``repeats`` fits per (system, workload, X, y) entry.
+
+    Every entry is warmed up first; then the timed fits go round-robin, one fit
+    of each entry per round, so that all entries see the same machine (this
+    machine's speed drifts by tens of percent within minutes, and timing one
+    system's repeats after the other's would put that drift into the ratios).
+    """
+    trainers, results = [], []
+    for system, workload, X, y in entries:
+        warm = min(len(X), 512)  # warm-up outside the timed region (kernels, allocator, caches)
+        warm_trainer = trainer(system, workload, X[:warm], y[:warm])
+        first = warm_trainer.train(1)
+        steady = warm_trainer.train(1)
+        trainers.append(trainer(system, workload, X, y))
+        results.append({"system": system, "runs": [], "warmup_first": first, "warmup_steady": steady})
+    for _ in range(repeats):
+        for t, r in zip(trainers, results):
+            r["runs"].append(t.train(epochs) / epochs)
+    for t, r in zip(trainers, results):
+        r["s_epoch"] = statistics.median(r["runs"])
+        r["score"] = t.score()
+    return results
 
 
 def format_row(workload, r: dict, peak: float, speedup: str, target: str) -> str:
@@ -160,7 +173,15 @@ def run_table(names, args, torch, peaks, emit=print) -> None:
             workload = wl.shrink(workload, QUICK_ROWS)
         epochs = args.epochs or workload.epochs
         X, y = wl.make_data(workload)
-        results = {s: measure(s, workload, X, y, epochs, args.repeats) for s in systems}
+        entries = [(s, workload, X, y) for s in systems]
+        with_float32 = name == "W4" and not args.no_float32
+        if with_float32:  # timed in the same rounds as float64, for their ratio
+            w32 = wl.get("W4", np.float32)
+            if args.quick:
+                w32 = wl.shrink(w32, QUICK_ROWS)
+            entries.append(("fastmlp", w32, *wl.make_data(w32)))
+        measured = measure(entries, epochs, args.repeats)
+        results = dict(zip(systems, measured))
         best_peer = min(results[p]["s_epoch"] for p in PEERS if p in results)
         for s in systems:
             r = results[s]
@@ -173,12 +194,8 @@ def run_table(names, args, torch, peaks, emit=print) -> None:
                      f"{fm['warmup_first']:.3f} s vs steady {fm['warmup_steady']:.3f} s on {min(len(X), 512)} rows "
                      f"→ compilation / kernel loading {fm['warmup_first'] - fm['warmup_steady']:.3f} s; "
                      f"score − scikit-learn's: {fm['score'] - results['sklearn']['score']:+.4f}")
-        if name == "W4" and not args.no_float32:
-            w32 = wl.get("W4", np.float32)
-            if args.quick:
-                w32 = wl.shrink(w32, QUICK_ROWS)
-            X32, y32 = wl.make_data(w32)
-            r = measure("fastmlp", w32, X32, y32, epochs, args.repeats)
+        if with_float32:
+            r = measured[-1]
             ratio = fm["s_epoch"] / r["s_epoch"]
             emit(format_row(w32, r, peaks[np.float32], f"{ratio:.2f}× vs f64", "≥ 1.7× vs f64"))
             notes.append(f"- {w32.label}: fastmlp compilation / kernel loading "
@@ -326,7 +343,7 @@ def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--workloads", default="W1,W2,W3,W4,W5", help="comma-separated subset of W1..W5")
     p.add_argument("--epochs", type=int, default=0, help="epochs per timed fit (default: per workload)")
-    p.add_argument("--repeats", type=int, default=3, help="timed fits per system (median is reported)")
+    p.add_argument("--repeats", type=int, default=5, help="timed fits per system, in turns (median is reported)")
     p.add_argument("--quick", action="store_true", help=f"{QUICK_ROWS} rows, 1 epoch, 1 repeat: a smoke test")
     p.add_argument("--no-torch", action="store_true", help="leave PyTorch out")
     p.add_argument("--no-float32", action="store_true", help="leave out the float32 W4 row")
