@@ -18,6 +18,7 @@ Environment variable ``FASTMLP_BLAS``: ``auto`` (default: MKL if installed),
 """
 
 import ctypes
+import functools
 import os
 import warnings
 from importlib import metadata
@@ -32,6 +33,7 @@ SYMBOLS = {types.float64: "fastmlp_dgemm", types.float32: "fastmlp_sgemm"}
 CHOICES = ("auto", "mkl", "scipy")
 
 
+@functools.cache
 def _mkl_library() -> ctypes.CDLL | None:
     """MKL's single dynamic library from the ``mkl`` package (Linux), or None."""
     try:
@@ -90,9 +92,23 @@ def _select(choice: str) -> tuple[str, dict[str, int]]:
     return "scipy", address
 
 
+def _one_mkl_thread() -> None:
+    """After ``fork()``: MKL on one thread in the child.
+
+    Intel's OpenMP runtime cannot continue a thread team across ``fork()``:
+    measured, a fit in a child forked (``multiprocessing``'s default on Linux)
+    after a multi-threaded fit in the parent waited forever for the parent's
+    worker threads (``KMP_INIT_AT_FORK=FALSE`` did not help).  On one thread
+    MKL starts no team, so the child trains, serially.
+    """
+    _mkl_library().MKL_Set_Num_Threads(1)
+
+
 BACKEND, _ADDRESSES = _select(os.environ.get("FASTMLP_BLAS", "auto").strip().lower())
 for _symbol, _address in _ADDRESSES.items():
     llvm.add_symbol(_symbol, _address)
+if BACKEND == "mkl" and hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_one_mkl_thread)
 
 
 def blas_backend() -> str:

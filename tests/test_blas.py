@@ -125,3 +125,36 @@ def test_both_backends_train_the_same_network():
         for a, b in zip(mkl[key], scipy[key]):
             np.testing.assert_allclose(np.array(a), np.array(b), rtol=rtol, atol=rtol * 1e-2,
                                        err_msg=key)
+
+
+_FORK = """
+import multiprocessing, sys
+sys.path.insert(0, {root!r})
+import numpy as np
+from fastmlp import MLPClassifier
+X = np.random.RandomState(0).randn(600, 400)
+y = (X[:, 0] > 0).astype(int)
+
+def fit(_=None):
+    # 256 x 400 x 512 multiply-adds: large enough for every BLAS thread
+    est = MLPClassifier(hidden_layer_sizes=(512,), batch_size=256, max_iter=2, random_state=0)
+    return float(est.fit(X, y).loss_)
+
+if __name__ == "__main__":
+    parent = fit()
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        child = pool.apply(fit)
+    print(parent, child)
+"""
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="fork() start method: Linux")
+def test_fit_in_a_forked_child_after_a_threaded_fit(tmp_path):
+    # Intel's OpenMP runtime hung in a forked child that used MKL's threads
+    script = tmp_path / "fork_fit.py"
+    script.write_text(_FORK.format(root=ROOT))
+    result = subprocess.run([sys.executable, "-W", "ignore", str(script)], capture_output=True,
+                            text=True, cwd=ROOT, timeout=240)
+    assert result.returncode == 0, result.stderr[-2000:]
+    parent, child = map(float, result.stdout.split())
+    assert child == pytest.approx(parent, rel=1e-12)
