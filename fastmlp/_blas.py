@@ -156,10 +156,9 @@ def gemm(typingctx, A, B, C, trans_a, trans_b):
             return ref(builder.select(is_set, i8(ord("T")), i8(ord("N"))), i8)
 
         m, n = cgutils.unpack_tuple(builder, c.shape, 2)
-        k = builder.select(ta, cgutils.unpack_tuple(builder, a.shape, 2)[0],
-                           cgutils.unpack_tuple(builder, a.shape, 2)[1])
-        lda = cgutils.unpack_tuple(builder, a.shape, 2)[1]
+        a_rows, lda = cgutils.unpack_tuple(builder, a.shape, 2)
         ldb = cgutils.unpack_tuple(builder, b.shape, 2)[1]
+        k = builder.select(ta, a_rows, lda)
         ptr = real.as_pointer()
         fnty = ir.FunctionType(ir.VoidType(), [i8.as_pointer()] * 2 + [i32.as_pointer()] * 3
                                + [ptr, ptr, i32.as_pointer(), ptr, i32.as_pointer(), ptr, ptr,
