@@ -20,7 +20,7 @@ from sklearn.base import BaseEstimator, _fit_context, is_classifier
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, InvalidParameterError, Options, StrOptions
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
 from ._cache import prepare_kernel_cache
 
@@ -31,7 +31,6 @@ prepare_kernel_cache()
 from ._activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from ._errors import NON_FINITE, DivergenceError, ZeroWeightBatchError
 from ._lbfgs import minimize_lbfgs
-from ._linalg import all_finite
 from ._losses import LOSSES
 from ._network import Network, objective_and_gradient, predict_batch
 from ._optimizers import SGD, make_optimizer
@@ -41,6 +40,7 @@ from ._sparse import as_kernel_input, input_dtype, max_abs
 from ._stopping import StoppingMixin
 from ._threads import MULTITHREAD_MIN_MACS, largest_batch_product, single_blas_thread
 from ._training import make_workspace, train_epoch
+from ._validation import check_params, check_X, check_X_y
 
 _STOCHASTIC_SOLVERS = ("sgd", "adam")
 # rows per chunk when predicting: bounds the scratch memory of predict
@@ -173,28 +173,7 @@ class BaseMultilayerPerceptron(StoppingMixin, BaseEstimator, ABC):
             check_is_fitted(self)
 
     def _validate_for_predict(self, X):
-        """validate_data(X, reset=False), short-cut for a plain float ndarray.
-
-        A C-contiguous float64/float32 2-d ndarray with the fitted number of
-        features and only finite values is exactly what validate_data would return
-        (no copy, no warning) when the model was fitted without feature names;
-        anything else, including non-finite values, goes through validate_data
-        and gets its errors and warnings.
-        """
-        if (
-            type(X) is np.ndarray
-            and X.ndim == 2
-            and (X.dtype == np.float64 or X.dtype == np.float32)
-            and X.flags.c_contiguous
-            and X.shape[0] >= 1
-            and X.shape[1] == self.__dict__.get("n_features_in_")
-            and "feature_names_in_" not in self.__dict__
-            and all_finite(X)
-        ):
-            return X
-        return validate_data(
-            self, X, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32), reset=False
-        )
+        return check_X(self, X)
 
     def _forward_pass_fast(self, X, check_input=True):
         if check_input:
@@ -202,6 +181,19 @@ class BaseMultilayerPerceptron(StoppingMixin, BaseEstimator, ABC):
         return self._forward(X)
 
     # ---------------------------------------------------------------------- fit
+    @classmethod
+    def _get_param_names(cls):
+        # scikit-learn reads __init__'s signature on every call (~0.3 ms; get_params,
+        # clone and every fit's parameter check); it cannot change, so read it once
+        names = cls.__dict__.get("_param_names")
+        if names is None:
+            names = tuple(super()._get_param_names())
+            cls._param_names = names
+        return list(names)
+
+    def _validate_params(self):
+        check_params(self)
+
     @contextmanager
     def _transaction(self):
         """Restore every attribute if the body raises, divergence included.
@@ -239,7 +231,8 @@ class BaseMultilayerPerceptron(StoppingMixin, BaseEstimator, ABC):
             self._check_solver()
 
         first_pass = not hasattr(self, "coefs_") or (not self.warm_start and not incremental)
-        X, y = self._validate_input(X, y, incremental, reset=first_pass)
+        X, y, x_magnitude = check_X_y(self, X, y, reset=first_pass, y_numeric=self._y_numeric)
+        y = self._validate_targets(y, incremental)
         sw = _check_sample_weight(sample_weight, X, dtype=X.dtype, ensure_non_negative=True)
         if y.ndim == 1:
             y = y.reshape((-1, 1))
@@ -257,7 +250,7 @@ class BaseMultilayerPerceptron(StoppingMixin, BaseEstimator, ABC):
         self._layer_sizes = sizes
 
         if self.solver in _STOCHASTIC_SOLVERS:
-            params = self._fit_stochastic(X, Y, sw, params, sizes, incremental)
+            params = self._fit_stochastic(X, Y, sw, params, sizes, incremental, x_magnitude)
         else:
             params = self._fit_lbfgs(X, Y, sw, params)
         self._set_params_vector(params)
@@ -305,7 +298,7 @@ class BaseMultilayerPerceptron(StoppingMixin, BaseEstimator, ABC):
             warnings.warn("Got `batch_size` less than 1 or larger than sample size. It is going to be clipped")
         return int(np.clip(self.batch_size, 1, n_samples))
 
-    def _fit_stochastic(self, X, Y, sw, params, sizes, incremental):
+    def _fit_stochastic(self, X, Y, sw, params, sizes, incremental, x_magnitude=None):
         if self.early_stopping and incremental:
             raise ValueError("partial_fit does not support early_stopping=True")
         previous = self.__dict__.get("_optimizer")
@@ -348,12 +341,13 @@ class BaseMultilayerPerceptron(StoppingMixin, BaseEstimator, ABC):
         n_samples = X.shape[0]
         batch_size = self._batch_size(n_samples)
         net = self._network()
-        work = make_workspace(sizes, batch_size, params.size, params.dtype, X=X)
+        # small products run faster on one BLAS thread (and leave the other core free),
+        # fastest as MKL-generated code for their shapes
+        one_blas_thread = largest_batch_product(sizes, batch_size) < MULTITHREAD_MIN_MACS
+        work = make_workspace(sizes, batch_size, params.size, params.dtype, X=X,
+                              compiled=one_blas_thread)
         sample_idx = np.arange(n_samples, dtype=np.int64)
         alpha = float(self.alpha)
-
-        # small products run faster on one BLAS thread (and leave the other core free)
-        one_blas_thread = largest_batch_product(sizes, batch_size) < MULTITHREAD_MIN_MACS
         epoch_start = None  # state before the running epoch, until it is recorded
         progress = EpochProgress(1 if incremental else self.max_iter, type(self).__name__)
         try:
@@ -428,7 +422,7 @@ class BaseMultilayerPerceptron(StoppingMixin, BaseEstimator, ABC):
         self._optimizer = opt
         final = best_params if self.early_stopping else params
         # the last update is checked by no later loss: make sure it cannot overflow the outputs
-        if self.n_iter_ and self._may_overflow(X, final) and not np.isfinite(
+        if self.n_iter_ and self._may_overflow(X, final, x_magnitude) and not np.isfinite(
             self._forward(X, final)
         ).all():
             self._diverged(X, last_start, np.inf, self.n_iter_, "the network's outputs overflowed")
@@ -491,7 +485,7 @@ class BaseMultilayerPerceptron(StoppingMixin, BaseEstimator, ABC):
 
         def objective(params):
             loss = objective_and_gradient(X, Y, sw, params, work.grads, net, work.acts,
-                                          work.deltas, alpha)
+                                          work.deltas, work.kernels, alpha)
             return loss, work.grads
 
         return objective
@@ -539,7 +533,7 @@ class BaseMultilayerPerceptron(StoppingMixin, BaseEstimator, ABC):
         return tags
 
     @abstractmethod
-    def _validate_input(self, X, y, incremental, reset): ...
+    def _validate_targets(self, y, incremental): ...
 
     @abstractmethod
     def _decode_output(self, output): ...

@@ -6,7 +6,6 @@ from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils import column_or_1d
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import _check_partial_fit_first_call, type_of_target, unique_labels
-from sklearn.utils.validation import validate_data
 
 from ._base import BaseMultilayerPerceptron
 
@@ -132,16 +131,14 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
             epsilon=epsilon, n_iter_no_change=n_iter_no_change, max_fun=max_fun,
         )
 
-    def _validate_input(self, X, y, incremental, reset):
-        X, y = validate_data(
-            self, X, y, accept_sparse=["csr", "csc"], multi_output=True,
-            dtype=(np.float64, np.float32), order="C", reset=reset,
-        )
+    _y_numeric = False
+
+    def _validate_targets(self, y, incremental):
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         if (not hasattr(self, "classes_")) or (not self.warm_start and not incremental):
             if _plain_labels(y):
-                binarizer = _fitted_binarizer(np.unique(y))
+                binarizer = _fitted_binarizer(_sorted_classes(y))
             else:
                 binarizer = LabelBinarizer().fit(y)
             if len(binarizer.classes_) < 2:
@@ -152,7 +149,7 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
             self._label_binarizer = binarizer
             self.classes_ = binarizer.classes_
         else:
-            classes = np.unique(y) if _plain_labels(y) else unique_labels(y)
+            classes = _sorted_classes(y) if _plain_labels(y) else unique_labels(y)
             if self.warm_start:
                 if set(classes) != set(self.classes_):
                     raise ValueError(
@@ -164,7 +161,7 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
                     "`y` has classes not in `self.classes_`. "
                     f"`self.classes_` has {self.classes_}. 'y' has {classes}."
                 )
-        return X, _indicator(self._label_binarizer, y)
+        return _indicator(self._label_binarizer, y)
 
     def _decode_output(self, output):
         if self.n_outputs_ == 1:
@@ -281,6 +278,17 @@ def _plain_labels(y) -> bool:
     """True for a 1-d array of integers or booleans: labels that type_of_target
     calls 'binary' or 'multiclass' without looking at the values."""
     return isinstance(y, np.ndarray) and y.ndim == 1 and (y.dtype.kind in "iub")
+
+
+def _sorted_classes(y: np.ndarray) -> np.ndarray:
+    """``np.unique(y)`` for plain labels; by counting when they are small
+    non-negative integers (~20 µs instead of a ~300 µs sort for 10,000 labels)."""
+    countable = y.dtype.kind == "i" or (y.dtype.kind == "u" and y.dtype.itemsize < 8)
+    if y.size and countable:
+        low, high = y.min(), y.max()
+        if low >= 0 and high <= 2 * y.size + 1024:  # the counts take at most ~3 × y's memory
+            return np.flatnonzero(np.bincount(y)).astype(y.dtype)
+    return np.unique(y)
 
 
 def _fitted_binarizer(classes: np.ndarray) -> LabelBinarizer:

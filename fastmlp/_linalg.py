@@ -3,13 +3,16 @@
 A BLAS call costs about a microsecond before it does any work, which dominates
 stochastic (batch of 1) and small-minibatch training; below ``BLAS_MIN_FLOPS``
 the products run as plain loops that LLVM vectorises.  All three take the
-output array and overwrite it.
+output array and overwrite it, and a table of kernels and a layer:
+``kernels[layer, op]`` (op NN, TN or NT by the function) is MKL's code
+generated for one shape (:func:`fastmlp._blas.compiled_gemm`), which runs
+instead when it was made for this product's shape (all zeros: none).
 """
 
 import numpy as np
 from numba import njit
 
-from ._blas import gemm
+from ._blas import NN, NT, TN, gemm, run_compiled
 
 BLAS_MIN_FLOPS = 4096
 # below this many output columns a row-update loop is too short to vectorise,
@@ -18,10 +21,12 @@ NARROW = 8
 
 
 @njit(cache=True, error_model="numpy")
-def matmul(A, B, C):
+def matmul(A, B, C, kernels, layer):
     """C ← A · B."""
     m, k = A.shape
     n = B.shape[1]
+    if run_compiled(kernels, layer, NN, A, B, C, m, n, k):
+        return
     if m * k * n >= BLAS_MIN_FLOPS:
         gemm(A, B, C, False, False)
         return
@@ -44,10 +49,12 @@ def matmul(A, B, C):
 
 
 @njit(cache=True, error_model="numpy")
-def matmul_tn(A, B, C):
+def matmul_tn(A, B, C, kernels, layer):
     """C ← Aᵀ · B  (the weight gradient outᵀ · δ)."""
     k, m = A.shape
     n = B.shape[1]
+    if run_compiled(kernels, layer, TN, A, B, C, m, n, k):
+        return
     if m * k * n >= BLAS_MIN_FLOPS:
         gemm(A, B, C, True, False)
         return
@@ -71,10 +78,12 @@ def matmul_tn(A, B, C):
 
 
 @njit(cache=True, error_model="numpy")
-def matmul_nt(A, B, C):
+def matmul_nt(A, B, C, kernels, layer):
     """C ← A · Bᵀ  (the backpropagated delta δ · Wᵀ)."""
     m, k = A.shape
     n = B.shape[0]
+    if run_compiled(kernels, layer, NT, A, B, C, m, n, k):
+        return
     if m * k * n >= BLAS_MIN_FLOPS:
         gemm(A, B, C, False, True)
         return
@@ -127,6 +136,34 @@ def _count_exponent_all_ones(bits, mask):
     for i in range(bits.size):
         count += (bits[i] & mask) == mask
     return count
+
+
+@njit(cache=True, error_model="numpy")
+def _largest_masked(bits, mask):
+    top = bits[0] & mask
+    for i in range(1, bits.size):
+        top = max(top, bits[i] & mask)
+    return top
+
+
+@njit(cache=True, error_model="numpy")
+def largest_magnitude(X):
+    """max |x| over the C-contiguous float array X (0 if empty); NaN or inf if X holds one.
+
+    Without the sign bit a float's bit pattern orders like its magnitude, and
+    NaN and inf have the largest patterns: an integer max that vectorises, one
+    pass and no temporary (numpy's max and min take two).
+    """
+    if X.size == 0:
+        return 0.0
+    flat = X.reshape(X.size)
+    if flat.itemsize == 8:
+        top = np.empty(1, np.uint64)
+        top[0] = _largest_masked(flat.view(np.uint64), np.uint64(0x7FFFFFFFFFFFFFFF))
+        return float(top.view(np.float64)[0])
+    top32 = np.empty(1, np.uint32)
+    top32[0] = _largest_masked(flat.view(np.uint32), np.uint32(0x7FFFFFFF))
+    return float(top32.view(np.float32)[0])
 
 
 @njit(cache=True, error_model="numpy")

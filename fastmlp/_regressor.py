@@ -5,7 +5,6 @@ from sklearn.base import RegressorMixin, _fit_context
 from sklearn.utils import column_or_1d
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import validate_data
 
 from ._base import BaseMultilayerPerceptron
 
@@ -71,16 +70,14 @@ n_outputs_, out_activation_
             epsilon=epsilon, n_iter_no_change=n_iter_no_change, max_fun=max_fun,
         )
 
-    def _validate_input(self, X, y, incremental, reset):
-        X, y = validate_data(
-            self, X, y, accept_sparse=["csr", "csc"], multi_output=True, y_numeric=True,
-            dtype=(np.float64, np.float32), order="C", reset=reset,
-        )
+    _y_numeric = True  # validate_data converts object targets to float
+
+    def _validate_targets(self, y, incremental):
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         if self.loss == "poisson" and np.any(y < 0):
             raise ValueError("Some value(s) of y are negative which is not allowed for Poisson regression.")
-        return X, y
+        return y
 
     def _decode_output(self, output):
         return output.ravel() if output.shape[1] == 1 else output

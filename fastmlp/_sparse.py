@@ -19,8 +19,9 @@ import scipy.sparse as sp
 from numba import njit, types
 from numba.extending import overload
 
-from ._linalg import matmul, matmul_tn
+from ._linalg import largest_magnitude, matmul, matmul_tn
 
+_FLOATS = (np.dtype(np.float64), np.dtype(np.float32))
 CSR = namedtuple("CSR", "data indices indptr shape")
 CSR.__doc__ = """A CSR matrix for the kernels: scipy's data / indices / indptr arrays
 and the (n_rows, n_cols) shape; indptr offsets are absolute into data."""
@@ -53,6 +54,8 @@ def input_dtype(X) -> np.dtype:
 def max_abs(X) -> float:
     """Largest absolute value in X (array, scipy sparse matrix or :class:`CSR`)."""
     values = X.data if (isinstance(X, CSR) or sp.issparse(X)) else X
+    if type(values) is np.ndarray and values.flags.c_contiguous and values.dtype in _FLOATS:
+        return largest_magnitude(values)  # one pass
     # max and -min instead of abs(X).max(): no temporary the size of X
     return float(max(values.max(), -values.min())) if values.size else 0.0
 
@@ -133,13 +136,15 @@ def dense_gather(X, order, start, m, out):
 
 
 # ------------------------------------------------ stubs specialised on X's type
-def input_product(X, W, Z):
-    """Z ← X · W for the network input X (array or CSR); compiled code only."""
+def input_product(X, W, Z, kernels):
+    """Z ← X · W for the network input X (array or CSR; ``kernels`` as for
+    :func:`fastmlp._linalg.matmul`, layer 0, unused for CSR); compiled code only."""
     raise NotImplementedError("input_product is only callable from numba-compiled code")
 
 
-def input_gradient(X, D, G):
-    """G ← Xᵀ · D for the network input X (array or CSR); compiled code only."""
+def input_gradient(X, D, G, kernels):
+    """G ← Xᵀ · D for the network input X (array or CSR; ``kernels`` as for
+    :func:`fastmlp._linalg.matmul_tn`, layer 0, unused for CSR); compiled code only."""
     raise NotImplementedError("input_gradient is only callable from numba-compiled code")
 
 
@@ -154,20 +159,20 @@ def row_block(X, start, stop):
 
 
 @overload(input_product, jit_options={"cache": True})
-def _input_product(X, W, Z):
+def _input_product(X, W, Z, kernels):
     if _is_csr(X):
-        return lambda X, W, Z: csr_matmul(X, W, Z)
+        return lambda X, W, Z, kernels: csr_matmul(X, W, Z)
     if isinstance(X, types.Array):
-        return lambda X, W, Z: matmul(X, W, Z)
+        return lambda X, W, Z, kernels: matmul(X, W, Z, kernels, 0)
     return None
 
 
 @overload(input_gradient, jit_options={"cache": True})
-def _input_gradient(X, D, G):
+def _input_gradient(X, D, G, kernels):
     if _is_csr(X):
-        return lambda X, D, G: csr_matmul_tn(X, D, G)
+        return lambda X, D, G, kernels: csr_matmul_tn(X, D, G)
     if isinstance(X, types.Array):
-        return lambda X, D, G: matmul_tn(X, D, G)
+        return lambda X, D, G, kernels: matmul_tn(X, D, G, kernels, 0)
     return None
 
 

@@ -21,12 +21,13 @@ from ._sparse import max_abs
 class StoppingMixin:
     """Stopping criteria and divergence handling of the stochastic solvers."""
 
-    def _may_overflow(self, X, params) -> bool:
+    def _may_overflow(self, X, params, x_magnitude=None) -> bool:
         """False if a bound on every layer's values proves no output for inputs in X's
-        range can overflow (an O(n_params) test); True if that cannot be shown."""
+        range can overflow (an O(n_params) test); True if that cannot be shown.
+        ``x_magnitude`` is max |X| (or a bound on it) if already known."""
         coefs, intercepts = views(params, self._layer_sizes)
         limit = float(np.finfo(params.dtype).max) / 16
-        bound = float(max_abs(X))
+        bound = float(max_abs(X) if x_magnitude is None else x_magnitude)
         with np.errstate(over="ignore"):
             for W, b in zip(coefs, intercepts):
                 # |z_j| <= bound * sum_i |W_ij| + |b_j|; hidden activations satisfy |f(z)| <= |z|

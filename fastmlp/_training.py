@@ -12,24 +12,30 @@ from collections import namedtuple
 import numpy as np
 from numba import njit
 
-from ._network import backprop, n_coefs, workspace_size
+from ._blas import KERNEL_FIELDS
+from ._network import backprop, compiled_products, n_coefs, workspace_size
 from ._optimizers import optimizer_step
 from ._sparse import batch_buffer, gather_rows
 
-Workspace = namedtuple("Workspace", "X Y sw acts deltas grads")
+Workspace = namedtuple("Workspace", "X Y sw acts deltas grads kernels")
 Workspace.__doc__ = """Buffers for one fit: the gathered batch (X, Y, sample weights),
-flat activations and deltas, and the raw gradient vector."""
+flat activations and deltas, the raw gradient vector, and the layers' products
+compiled for full batches (see :func:`fastmlp._network.compiled_products`)."""
 
 
 def make_workspace(sizes: np.ndarray, rows: int, n_params: int, dtype, X=None,
-                   full_batch: bool = False) -> Workspace:
+                   full_batch: bool = False, compiled: bool = False) -> Workspace:
     """Allocate every buffer a fit needs for batches of at most ``rows`` rows.
 
     The batch buffer for X matches the training input ``X`` (dense, or CSR
     with room for the ``rows`` fullest rows); dense if ``X`` is None.  With
-    ``full_batch`` (X is passed to the kernels whole) it is left empty.
+    ``full_batch`` (X is passed to the kernels whole) it is left empty.  With
+    ``compiled`` the products of ``rows``-row batches run as MKL-generated
+    code, which is sequential: for fits on one BLAS thread.
     """
     units = workspace_size(sizes, rows)
+    kernels = (compiled_products(sizes, rows, dtype) if compiled
+               else np.zeros((sizes.size - 1, 3, KERNEL_FIELDS), dtype=np.int64))
     batch_rows = 0 if full_batch else rows
     return Workspace(
         batch_buffer(X, batch_rows, dtype) if X is not None
@@ -39,6 +45,7 @@ def make_workspace(sizes: np.ndarray, rows: int, n_params: int, dtype, X=None,
         np.empty(units, dtype=dtype),
         np.empty(units, dtype=dtype),
         np.empty(n_params, dtype=dtype),
+        kernels,
     )
 
 
@@ -67,7 +74,8 @@ def train_epoch(X, Y, sw, order, batch_size, params, net, opt, work, alpha):
         sw_sum = swb.sum()
         if sw_sum == 0.0:
             raise ZeroDivisionError("the sample weights of a minibatch sum to zero")
-        data_loss = backprop(Xb, Yb, swb, params, work.grads, net, work.acts, work.deltas)
+        data_loss = backprop(Xb, Yb, swb, params, work.grads, net, work.acts, work.deltas,
+                             work.kernels)
         squares = optimizer_step(params, work.grads, opt, nc, alpha, sw_sum)
         batch_loss = (data_loss + 0.5 * alpha * squares) / sw_sum
         if not np.isfinite(batch_loss):

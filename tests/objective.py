@@ -47,7 +47,8 @@ class Objective:
         grads = np.empty_like(params)
         w = self.work
         loss = objective_and_gradient(
-            self.X, self.Y, self.sw, params, grads, self.net, w.acts, w.deltas, self.alpha
+            self.X, self.Y, self.sw, params, grads, self.net, w.acts, w.deltas, w.kernels,
+            self.alpha
         )
         return loss, grads
 

@@ -26,25 +26,39 @@ def _mkl_installed():
     return sys.platform == "linux"
 
 
-PRODUCTS = {
-    "nn": (matmul, lambda A, B: A @ B, lambda m, k, n: ((m, k), (k, n))),
-    "tn": (matmul_tn, lambda A, B: A.T @ B, lambda m, k, n: ((k, m), (k, n))),
-    "nt": (matmul_nt, lambda A, B: A @ B.T, lambda m, k, n: ((m, k), (n, k))),
+PRODUCTS = {  # function, reference, operand shapes, transpositions
+    "nn": (matmul, lambda A, B: A @ B, lambda m, k, n: ((m, k), (k, n)), (False, False)),
+    "tn": (matmul_tn, lambda A, B: A.T @ B, lambda m, k, n: ((k, m), (k, n)), (True, False)),
+    "nt": (matmul_nt, lambda A, B: A @ B.T, lambda m, k, n: ((m, k), (n, k)), (False, True)),
 }
+NO_KERNELS = np.zeros((1, 3, _blas.KERNEL_FIELDS), dtype=np.int64)
+OPS = {"nn": _blas.NN, "tn": _blas.TN, "nt": _blas.NT}
+MKL = _blas.BACKEND == "mkl"
+
+
+def _kernels(kind, shape, dtype, made_for=None):
+    """A one-layer table with MKL's generated code for this product (zeros without MKL)."""
+    m, k, n = shape
+    made = _blas.compiled_gemm(*(made_for or (m, n, k, *PRODUCTS[kind][3], dtype)))
+    assert (made[_blas._FUNCTION] != 0) == MKL
+    kernels = NO_KERNELS.copy()
+    kernels[0, OPS[kind]] = made
+    return kernels
 # (m, k, n): BLAS-sized ones of every aspect, a single row / column / term, and one below
 # BLAS_MIN_FLOPS that runs as a compiled loop
 SHAPES = [(37, 50, 29), (256, 78, 51), (1, 300, 40), (300, 40, 1), (64, 1, 100), (3, 4, 5)]
 
 
+@pytest.mark.parametrize("compiled", [False, True])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("kind", sorted(PRODUCTS))
 @pytest.mark.parametrize("shape", SHAPES)
-def test_products_equal_numpy(kind, shape, dtype):
-    kernel, reference, operand_shapes = PRODUCTS[kind]
+def test_products_equal_numpy(kind, shape, dtype, compiled):
+    product, reference, operand_shapes, _ = PRODUCTS[kind]
     rng = np.random.RandomState(0)
     A, B = (rng.normal(size=s).astype(dtype) for s in operand_shapes(*shape))
     C = np.full((shape[0], shape[2]), np.nan, dtype=dtype)  # every entry must be written
-    kernel(A, B, C)
+    product(A, B, C, _kernels(kind, shape, dtype) if compiled else NO_KERNELS, 0)
     rtol = 1e-12 if dtype == np.float64 else 1e-5
     np.testing.assert_allclose(C, reference(A, B), rtol=rtol, atol=rtol * shape[1])
     assert (np.prod(shape) >= BLAS_MIN_FLOPS) == (shape != (3, 4, 5))
@@ -63,10 +77,81 @@ def test_results_do_not_depend_on_alignment_or_repetition():
             C = buffer[A0.size + B0.size:A0.size + B0.size + 256 * 200].reshape(256, 200)
             A[...], B[...] = A0, B0
             for _ in range(2):
-                matmul(A, B, C)
+                matmul(A, B, C, NO_KERNELS, 0)
                 results.append(C.copy())
     for C in results[1:]:
         np.testing.assert_array_equal(C, results[0])
+
+
+@pytest.mark.parametrize("kind", sorted(PRODUCTS))
+def test_compiled_products_do_not_depend_on_alignment(kind):
+    shape = (32, 64, 48)  # a minibatch product
+    product, _, operand_shapes, _ = PRODUCTS[kind]
+    kernels = _kernels(kind, shape, np.float64)
+    rng = np.random.RandomState(2)
+    A0, B0 = (rng.normal(size=s) for s in operand_shapes(*shape))
+    results = []
+    for offset in (0, 1, 3, 8):
+        buffer = np.empty(A0.size + B0.size + 32 * 48 + offset)[offset:]
+        A = buffer[:A0.size].reshape(A0.shape)
+        B = buffer[A0.size:A0.size + B0.size].reshape(B0.shape)
+        C = buffer[A0.size + B0.size:].reshape(32, 48)
+        A[...], B[...] = A0, B0
+        product(A, B, C, kernels, 0)
+        results.append(C.copy())
+    for C in results[1:]:
+        np.testing.assert_array_equal(C, results[0])
+
+
+def test_compiled_product_runs_only_for_its_own_shape():
+    """A kernel made for another m, n, k, transposition or dtype is not called
+    (calling it would read and write out of bounds); the product is still right."""
+    rng = np.random.RandomState(3)
+    A, B = rng.normal(size=(20, 30)), rng.normal(size=(30, 40))
+    others = [(21, 40, 30, False, False, np.float64), (20, 41, 30, False, False, np.float64),
+              (20, 40, 31, False, False, np.float64), (20, 40, 30, True, False, np.float64),
+              (20, 40, 30, False, True, np.float64), (20, 40, 30, False, False, np.float32)]
+    for made_for in others:
+        C = np.full((20, 40), np.nan)
+        matmul(A, B, C, _kernels("nn", (20, 30, 40), None, made_for), 0)
+        np.testing.assert_allclose(C, A @ B, rtol=1e-12, err_msg=str(made_for))
+    assert _blas.compiled_gemm(0, 4, 4, False, False, np.float64)[_blas._FUNCTION] == 0
+
+
+def test_compiled_kernels_are_made_once_per_shape():
+    a = _blas.compiled_gemm(17, 19, 23, False, True, np.float32)
+    assert _blas.compiled_gemm(17, 19, 23, False, True, np.float32) is a
+    assert list(a[:6]) == ([17, 19, 23, 0, 1, 4] if MKL else [0] * 6)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("batch_size", [1, 32])
+def test_fit_with_compiled_products_equals_fit_without(monkeypatch, dtype, batch_size):
+    """MKL's generated products in a one-thread fit (the last, shorter batch and the
+    single-output forward product run without) train the network of the plain path."""
+    from sklearn.datasets import make_classification
+
+    from fastmlp import MLPClassifier, _network
+
+    X, y = make_classification(n_samples=203, n_features=20, n_informative=8, n_classes=3,
+                               random_state=0)
+    X = X.astype(dtype)
+
+    def fit():
+        return MLPClassifier(hidden_layer_sizes=(24, 9), max_iter=3, batch_size=batch_size,
+                             random_state=0).fit(X, y)
+
+    kernels = _network.compiled_products(np.array([20, 24, 9, 3]), batch_size, dtype)
+    # three layers, three products each, no delta for the input layer
+    assert np.count_nonzero(kernels[:, :, _blas._FUNCTION]) == (8 if MKL else 0)
+    with_kernels = fit()
+    monkeypatch.setattr(_network, "compiled_gemm", lambda *args: NO_KERNELS[0, 0])
+    without = fit()
+    rtol = 1e-10 if dtype == np.float64 else 1e-4
+    for a, b in zip(with_kernels.coefs_ + with_kernels.intercepts_,
+                    without.coefs_ + without.intercepts_):
+        np.testing.assert_allclose(a, b, rtol=rtol, atol=rtol)
 
 
 def test_backend_is_reported():

@@ -18,6 +18,7 @@ from sklearn.neural_network import MLPClassifier as SkClassifier
 from sklearn.neural_network import MLPRegressor as SkRegressor
 
 from fastmlp import MLPClassifier, MLPRegressor
+from fastmlp._blas import KERNEL_FIELDS
 from fastmlp._linalg import BLAS_MIN_FLOPS, matmul, matmul_nt, matmul_tn
 
 SOLVERS = {
@@ -105,6 +106,9 @@ def test_three_epochs_match_sklearn_float32(activation, task, solver, batch_size
     _assert_same_weights(a, b, rtol=1e-4, atol=1e-4)
 
 
+NO_KERNELS = np.zeros((1, 3, KERNEL_FIELDS), dtype=np.int64)  # fastmlp's own loops or BLAS
+
+
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("m,k,n", [(1, 20, 32), (1, 32, 1), (5, 20, 3), (7, 24, 40), (32, 64, 64), (33, 65, 10),
                                    (200, 40, 17), (128, 100, 256)])
@@ -114,14 +118,14 @@ def test_products_match_numpy(dtype, m, k, n):
     B = rng.normal(size=(k, n)).astype(dtype)
     tol = dict(rtol=1e-12, atol=1e-12) if dtype == np.float64 else dict(rtol=1e-5, atol=1e-5)
     C = np.full((m, n), np.nan, dtype=dtype)
-    matmul(A, B, C)
+    matmul(A, B, C, NO_KERNELS, 0)
     np.testing.assert_allclose(C, A @ B, **tol)
     G = np.full((k, n), np.nan, dtype=dtype)
     D = rng.normal(size=(m, n)).astype(dtype)
-    matmul_tn(A, D, G)
+    matmul_tn(A, D, G, NO_KERNELS, 0)
     np.testing.assert_allclose(G, A.T @ D, **tol)
     P = np.full((m, k), np.nan, dtype=dtype)
-    matmul_nt(D, B, P)
+    matmul_nt(D, B, P, NO_KERNELS, 0)
     np.testing.assert_allclose(P, D @ B.T, **tol)
 
 

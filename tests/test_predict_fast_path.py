@@ -158,7 +158,7 @@ def test_plain_arrays_skip_validate_data_and_others_do_not(monkeypatch):
     """The shortcut is taken exactly for C-ordered float64/float32 2-d ndarrays with
     the fitted number of features and finite values, on a model fitted without
     feature names; every other input goes through validate_data."""
-    import fastmlp._base as base
+    import fastmlp._validation as validation
 
     rng = np.random.RandomState(2)
     X = rng.normal(size=(30, 3))
@@ -171,7 +171,7 @@ def test_plain_arrays_skip_validate_data_and_others_do_not(monkeypatch):
 
     from sklearn.utils.validation import validate_data
 
-    monkeypatch.setattr(base, "validate_data", recording_validate_data)
+    monkeypatch.setattr(validation, "validate_data", recording_validate_data)
     # (huge finite values are finite: the exponent-bit test takes the shortcut for them)
     shortcut = {"C order", "one row", "read-only", "float32", "float64", "huge but finite"}
     for name, rows in _unusual_inputs(X):
