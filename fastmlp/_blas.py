@@ -15,6 +15,10 @@ library, and the choice is made once per process.
 
 Environment variable ``FASTMLP_BLAS``: ``auto`` (default: MKL if installed),
 ``mkl`` (fail if it is not), ``scipy``.
+
+With MKL, :func:`compiled_gemm` also has MKL generate code for one fixed
+shape of product, which the kernels run instead of ``dgemm`` where it was made
+for the product at hand (:func:`run_compiled`).
 """
 
 import ctypes
@@ -271,10 +275,10 @@ def run_compiled(kernels, layer, op, A, B, C, m, n, k) -> bool:
     The table is read entry by entry: a view of its row would cost two atomic
     reference-count updates per product, measurable in stochastic training.
     """
-    if (kernels[layer, op, _FUNCTION] == 0 or kernels[layer, op, 0] != m
-            or kernels[layer, op, 1] != n or kernels[layer, op, 2] != k
-            or kernels[layer, op, 3] != (op == TN) or kernels[layer, op, 4] != (op == NT)
-            or kernels[layer, op, 5] != A.itemsize):
+    function = kernels[layer, op, _FUNCTION]
+    if (function == 0 or kernels[layer, op, 0] != m or kernels[layer, op, 1] != n
+            or kernels[layer, op, 2] != k or kernels[layer, op, 3] != (op == TN)
+            or kernels[layer, op, 4] != (op == NT) or kernels[layer, op, 5] != A.itemsize):
         return False
-    _call_compiled(kernels[layer, op, _FUNCTION], kernels[layer, op, _HANDLE], A, B, C)
+    _call_compiled(function, kernels[layer, op, _HANDLE], A, B, C)
     return True

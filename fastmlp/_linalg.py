@@ -146,9 +146,9 @@ def _largest_masked(bits, mask):
     return top
 
 
-@njit(cache=True, error_model="numpy")
-def largest_magnitude(X):
-    """max |x| over the C-contiguous float array X (0 if empty); NaN or inf if X holds one.
+def largest_magnitude(X: np.ndarray) -> float:
+    """max |x| over the C-contiguous float64/float32 array X (0 if empty); NaN or
+    inf if X holds one.
 
     Without the sign bit a float's bit pattern orders like its magnitude, and
     NaN and inf have the largest patterns: an integer max that vectorises, one
@@ -157,13 +157,9 @@ def largest_magnitude(X):
     if X.size == 0:
         return 0.0
     flat = X.reshape(X.size)
-    if flat.itemsize == 8:
-        top = np.empty(1, np.uint64)
-        top[0] = _largest_masked(flat.view(np.uint64), np.uint64(0x7FFFFFFFFFFFFFFF))
-        return float(top.view(np.float64)[0])
-    top32 = np.empty(1, np.uint32)
-    top32[0] = _largest_masked(flat.view(np.uint32), np.uint32(0x7FFFFFFF))
-    return float(top32.view(np.float32)[0])
+    bits, mask = ((np.uint64, 0x7FFFFFFFFFFFFFFF) if X.itemsize == 8 else (np.uint32, 0x7FFFFFFF))
+    top = _largest_masked(flat.view(bits), bits(mask))
+    return float(np.array(top, dtype=bits).view(X.dtype))
 
 
 @njit(cache=True, error_model="numpy")

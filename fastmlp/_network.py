@@ -111,7 +111,7 @@ def forward(X, params, net, acts, kernels):
     for l in range(last + 1):
         Z = block(acts, sizes, l + 1, m)
         if l == 0:
-            input_product(X, coef(params, sizes, 0), Z, kernels)
+            input_product(X, coef(params, sizes, 0), Z, kernels, l)
         else:
             matmul(out, coef(params, sizes, l), Z, kernels, l)
         if l < last:
@@ -138,7 +138,7 @@ def backprop(X, Y, sw, params, grads, net, acts, deltas, kernels):
     for l in range(last, -1, -1):
         D = block(deltas, sizes, l + 1, m)
         if l == 0:
-            input_gradient(X, D, coef(grads, sizes, 0), kernels)
+            input_gradient(X, D, coef(grads, sizes, 0), kernels, l)
         else:
             matmul_tn(block(acts, sizes, l, m), D, coef(grads, sizes, l), kernels, l)
         gb = intercept(grads, sizes, l)

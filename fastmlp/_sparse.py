@@ -136,15 +136,16 @@ def dense_gather(X, order, start, m, out):
 
 
 # ------------------------------------------------ stubs specialised on X's type
-def input_product(X, W, Z, kernels):
-    """Z ← X · W for the network input X (array or CSR; ``kernels`` as for
-    :func:`fastmlp._linalg.matmul`, layer 0, unused for CSR); compiled code only."""
+def input_product(X, W, Z, kernels, layer):
+    """Z ← X · W for the network input X (array or CSR; ``kernels`` and ``layer``
+    (0, passed as a variable: a literal would compile another matmul) as for
+    :func:`fastmlp._linalg.matmul`, unused for CSR); compiled code only."""
     raise NotImplementedError("input_product is only callable from numba-compiled code")
 
 
-def input_gradient(X, D, G, kernels):
-    """G ← Xᵀ · D for the network input X (array or CSR; ``kernels`` as for
-    :func:`fastmlp._linalg.matmul_tn`, layer 0, unused for CSR); compiled code only."""
+def input_gradient(X, D, G, kernels, layer):
+    """G ← Xᵀ · D for the network input X (array or CSR; ``kernels`` and ``layer``
+    as for :func:`fastmlp._linalg.matmul_tn`, unused for CSR); compiled code only."""
     raise NotImplementedError("input_gradient is only callable from numba-compiled code")
 
 
@@ -159,20 +160,20 @@ def row_block(X, start, stop):
 
 
 @overload(input_product, jit_options={"cache": True})
-def _input_product(X, W, Z, kernels):
+def _input_product(X, W, Z, kernels, layer):
     if _is_csr(X):
-        return lambda X, W, Z, kernels: csr_matmul(X, W, Z)
+        return lambda X, W, Z, kernels, layer: csr_matmul(X, W, Z)
     if isinstance(X, types.Array):
-        return lambda X, W, Z, kernels: matmul(X, W, Z, kernels, 0)
+        return lambda X, W, Z, kernels, layer: matmul(X, W, Z, kernels, layer)
     return None
 
 
 @overload(input_gradient, jit_options={"cache": True})
-def _input_gradient(X, D, G, kernels):
+def _input_gradient(X, D, G, kernels, layer):
     if _is_csr(X):
-        return lambda X, D, G, kernels: csr_matmul_tn(X, D, G)
+        return lambda X, D, G, kernels, layer: csr_matmul_tn(X, D, G)
     if isinstance(X, types.Array):
-        return lambda X, D, G, kernels: matmul_tn(X, D, G, kernels, 0)
+        return lambda X, D, G, kernels, layer: matmul_tn(X, D, G, kernels, layer)
     return None
 
 

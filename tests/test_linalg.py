@@ -1,9 +1,9 @@
-"""fastmlp._linalg.all_finite: exact NaN / infinity detection from the exponent bits."""
+"""fastmlp._linalg.all_finite and largest_magnitude: exact, from the bit patterns."""
 
 import numpy as np
 import pytest
 
-from fastmlp._linalg import all_finite
+from fastmlp._linalg import all_finite, largest_magnitude
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
@@ -22,3 +22,24 @@ def test_all_finite_is_exact(dtype):
             Y[position] = value
             assert not all_finite(Y), (value, position)
     assert all_finite(np.empty((0, 4), dtype=dtype))
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_largest_magnitude_is_numpys_max_abs(dtype):
+    rng = np.random.RandomState(0)
+    info = np.finfo(dtype)
+    X = (rng.normal(size=(37, 5)) * 10.0 ** rng.uniform(-30, 30, size=(37, 5))).astype(dtype)
+    for special in (info.max, -info.max, info.tiny, -info.smallest_subnormal, 0.0, -0.0):
+        Y = X.copy()
+        Y[3, 2] = special
+        assert largest_magnitude(Y) == np.abs(Y).max()
+    assert largest_magnitude(X[:1, :1]) == abs(X[0, 0])
+    assert largest_magnitude(-np.zeros((2, 2), dtype)) == 0.0
+    assert largest_magnitude(np.zeros((0, 4), dtype)) == 0.0
+    for bad in (np.inf, -np.inf):
+        Y = X.copy()
+        Y[-1, -1] = bad
+        assert largest_magnitude(Y) == np.inf
+    Y = X.copy()
+    Y[0, 0] = np.nan
+    assert np.isnan(largest_magnitude(Y))
