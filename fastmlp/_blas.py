@@ -179,7 +179,6 @@ def gemm(typingctx, A, B, C, trans_a, trans_b):
     return types.none(A, B, C, trans_a, trans_b), codegen
 
 
-
 # ----------------------------------------------------- MKL's compiled small products
 # A kernel is an int64 array: the m, n, k, transposition flags and item size it
 # was made for, and the addresses of MKL's generated function and its handle.
@@ -192,6 +191,16 @@ _MKL_ROW_MAJOR, _MKL_NOTRANS, _MKL_TRANS, _MKL_JIT_SUCCESS = 101, 111, 112, 0  #
 _MAX_KERNELS = 4096  # made kernels are kept for the process; past this many, none is made
 _kernels: dict = {}
 _kernels_lock = threading.Lock()
+
+
+def _new_kernels_lock() -> None:
+    """After ``fork()``: a fresh lock (another thread may have held it at the fork)."""
+    global _kernels_lock
+    _kernels_lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_new_kernels_lock)
 
 
 def compiled_gemm(m: int, n: int, k: int, trans_a: bool, trans_b: bool, dtype) -> np.ndarray:

@@ -286,7 +286,7 @@ def _sorted_classes(y: np.ndarray) -> np.ndarray:
     countable = y.dtype.kind == "i" or (y.dtype.kind == "u" and y.dtype.itemsize < 8)
     if y.size and countable:
         low, high = y.min(), y.max()
-        if low >= 0 and high <= 2 * y.size + 1024:  # the counts take at most ~3 × y's memory
+        if low >= 0 and high <= 2 * y.size + 1024:  # at most ~16 bytes of counts per label
             return np.flatnonzero(np.bincount(y)).astype(y.dtype)
     return np.unique(y)
 

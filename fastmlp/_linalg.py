@@ -15,6 +15,7 @@ from numba import njit
 from ._blas import NN, NT, TN, gemm, run_compiled
 
 BLAS_MIN_FLOPS = 4096
+FLOAT_DTYPES = (np.dtype(np.float64), np.dtype(np.float32))  # what the kernels compute in
 # below this many output columns a row-update loop is too short to vectorise,
 # so the products run as one running sum per output instead
 NARROW = 8

@@ -19,9 +19,8 @@ import scipy.sparse as sp
 from numba import njit, types
 from numba.extending import overload
 
-from ._linalg import largest_magnitude, matmul, matmul_tn
+from ._linalg import FLOAT_DTYPES, largest_magnitude, matmul, matmul_tn
 
-_FLOATS = (np.dtype(np.float64), np.dtype(np.float32))
 CSR = namedtuple("CSR", "data indices indptr shape")
 CSR.__doc__ = """A CSR matrix for the kernels: scipy's data / indices / indptr arrays
 and the (n_rows, n_cols) shape; indptr offsets are absolute into data."""
@@ -54,7 +53,7 @@ def input_dtype(X) -> np.dtype:
 def max_abs(X) -> float:
     """Largest absolute value in X (array, scipy sparse matrix or :class:`CSR`)."""
     values = X.data if (isinstance(X, CSR) or sp.issparse(X)) else X
-    if type(values) is np.ndarray and values.flags.c_contiguous and values.dtype in _FLOATS:
+    if type(values) is np.ndarray and values.flags.c_contiguous and values.dtype in FLOAT_DTYPES:
         return largest_magnitude(values)  # one pass
     # max and -min instead of abs(X).max(): no temporary the size of X
     return float(max(values.max(), -values.min())) if values.size else 0.0

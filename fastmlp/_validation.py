@@ -12,9 +12,7 @@ import numpy as np
 from sklearn.utils._param_validation import make_constraint, validate_parameter_constraints
 from sklearn.utils.validation import validate_data
 
-from ._linalg import all_finite, largest_magnitude
-
-_FLOATS = (np.dtype(np.float64), np.dtype(np.float32))
+from ._linalg import FLOAT_DTYPES, all_finite, largest_magnitude
 
 
 def _plain_float_matrix(X) -> bool:
@@ -22,7 +20,7 @@ def _plain_float_matrix(X) -> bool:
     return (
         type(X) is np.ndarray
         and X.ndim == 2
-        and X.dtype in _FLOATS
+        and X.dtype in FLOAT_DTYPES
         and X.flags.c_contiguous
         and X.shape[0] >= 1
         and X.shape[1] >= 1
@@ -38,7 +36,7 @@ def _plain_targets(y, n_samples: int, y_numeric: bool) -> bool:
         return False
     if y.dtype.kind in "iub" or (y.dtype.kind in "US" and not y_numeric):
         return True
-    return y.dtype in _FLOATS and all_finite(np.ascontiguousarray(y))
+    return y.dtype in FLOAT_DTYPES and all_finite(np.ascontiguousarray(y))
 
 
 def check_X_y(estimator, X, y, reset: bool, y_numeric: bool):
