@@ -10,6 +10,7 @@ KeyboardInterrupt during a stochastic fit keeps the last complete epoch, as
 scikit-learn does.
 """
 
+import operator
 import warnings
 from abc import ABC, abstractmethod
 from contextlib import contextmanager
@@ -129,10 +130,10 @@ class BaseMultilayerPerceptron(StoppingMixin, BaseEstimator, ABC):
         if flat is not None:
             mine_c, mine_i = self._views
             coefs, intercepts = self.coefs_, self.intercepts_
-            if len(coefs) == len(mine_c) and len(intercepts) == len(mine_i):
-                if (all(a is b for a, b in zip(coefs, mine_c))
-                        and all(a is b for a, b in zip(intercepts, mine_i))):
-                    return flat
+            if (len(coefs) == len(mine_c) and len(intercepts) == len(mine_i)
+                    and all(map(operator.is_, coefs, mine_c))
+                    and all(map(operator.is_, intercepts, mine_i))):
+                return flat
         dtype = np.result_type(*self.coefs_, *self.intercepts_)
         if dtype not in (np.float64, np.float32):
             dtype = np.float64
@@ -161,6 +162,9 @@ class BaseMultilayerPerceptron(StoppingMixin, BaseEstimator, ABC):
         """
         if params is None:
             params = self._packed_params()
+        if type(X) is np.ndarray and X.dtype == params.dtype and X.flags.c_contiguous:
+            # what the lines below would pass on unchanged, without their ~1.5 µs
+            return predict_batch(X, params, self._network(), _PREDICT_CHUNK)
         dtype = np.result_type(input_dtype(X), params.dtype)
         if dtype != params.dtype:
             params = params.astype(dtype)
