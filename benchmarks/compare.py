@@ -108,11 +108,11 @@ def gemm_peaks(n: int, repeats: int) -> tuple[dict, str]:
     """The machine's GEMM rate per dtype: the faster of numpy's ``np.dot`` and
     the product fastmlp's kernels call (MKL when installed), and a line saying so."""
     import fastmlp
-    from fastmlp._blas import KERNEL_FIELDS
+    from fastmlp._blas import no_kernels as empty_table
     from fastmlp._linalg import matmul
 
     backend = fastmlp.blas_backend()
-    no_kernels = np.zeros((1, 3, KERNEL_FIELDS), dtype=np.int64)  # the BLAS call itself
+    no_kernels = empty_table(1)  # the BLAS call itself
     products = {"np.dot": lambda a, b, out: np.dot(a, b, out=out),
                 f"fastmlp ({backend})": lambda a, b, out: matmul(a, b, out, no_kernels, 0)}
     rates = {name: {dt: gemm_rate(dt, n, repeats, f) for dt in (np.float64, np.float32)}

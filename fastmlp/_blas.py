@@ -193,6 +193,12 @@ _kernels: dict = {}
 _kernels_lock = threading.Lock()
 
 
+@njit(cache=True)
+def no_kernels(n_layers):
+    """A kernel table for ``n_layers`` layers with no generated product in it."""
+    return np.zeros((n_layers, 3, KERNEL_FIELDS), dtype=np.int64)
+
+
 def _new_kernels_lock() -> None:
     """After ``fork()``: a fresh lock (another thread may have held it at the fork)."""
     global _kernels_lock

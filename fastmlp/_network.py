@@ -17,7 +17,7 @@ from numba.extending import intrinsic
 from numba.np.arrayobj import make_array, populate_array
 
 from ._activations import add_bias_activate, add_bias_output, multiply_derivative
-from ._blas import KERNEL_FIELDS, NN, NT, TN, compiled_gemm
+from ._blas import NN, NT, TN, compiled_gemm, no_kernels
 from ._linalg import matmul, matmul_nt, matmul_tn, squared_norm
 from ._losses import loss_and_output_delta
 from ._sparse import input_gradient, input_product, row_block
@@ -178,7 +178,7 @@ def predict_batch(X, params, net, rows):
     """Network output for X, forwarded in chunks of at most ``rows`` rows."""
     n = X.shape[0]
     acts = np.empty(min(rows, n) * net.sizes[1:].sum(), dtype=params.dtype)
-    kernels = np.zeros((net.sizes.size - 1, 3, KERNEL_FIELDS), dtype=np.int64)  # none
+    kernels = no_kernels(net.sizes.size - 1)
     result = np.empty((n, net.sizes[-1]), dtype=params.dtype)
     for start in range(0, n, rows):
         stop = min(start + rows, n)
@@ -199,7 +199,7 @@ def compiled_products(sizes: np.ndarray, rows: int, dtype) -> np.ndarray:
     left to fastmlp's own dot-product loop, which measured twice as fast as
     MKL's kernel for 64 × 64 × 1.  Entries MKL does not compile are zeros.
     """
-    kernels = np.zeros((sizes.size - 1, 3, KERNEL_FIELDS), dtype=np.int64)
+    kernels = no_kernels(sizes.size - 1)
     for l in range(sizes.size - 1):
         fan_in, fan_out = int(sizes[l]), int(sizes[l + 1])
         if fan_out > 1 or rows == 1:

@@ -12,7 +12,7 @@ from collections import namedtuple
 import numpy as np
 from numba import njit
 
-from ._blas import KERNEL_FIELDS
+from ._blas import no_kernels
 from ._network import backprop, compiled_products, n_coefs, workspace_size
 from ._optimizers import optimizer_step
 from ._sparse import batch_buffer, gather_rows
@@ -34,8 +34,7 @@ def make_workspace(sizes: np.ndarray, rows: int, n_params: int, dtype, X=None,
     code, which is sequential: for fits on one BLAS thread.
     """
     units = workspace_size(sizes, rows)
-    kernels = (compiled_products(sizes, rows, dtype) if compiled
-               else np.zeros((sizes.size - 1, 3, KERNEL_FIELDS), dtype=np.int64))
+    kernels = compiled_products(sizes, rows, dtype) if compiled else no_kernels(sizes.size - 1)
     batch_rows = 0 if full_batch else rows
     return Workspace(
         batch_buffer(X, batch_rows, dtype) if X is not None

@@ -31,7 +31,7 @@ PRODUCTS = {  # function, reference, operand shapes, transpositions
     "tn": (matmul_tn, lambda A, B: A.T @ B, lambda m, k, n: ((k, m), (k, n)), (True, False)),
     "nt": (matmul_nt, lambda A, B: A @ B.T, lambda m, k, n: ((m, k), (n, k)), (False, True)),
 }
-NO_KERNELS = np.zeros((1, 3, _blas.KERNEL_FIELDS), dtype=np.int64)
+NO_KERNELS = _blas.no_kernels(1)
 OPS = {"nn": _blas.NN, "tn": _blas.TN, "nt": _blas.NT}
 MKL = _blas.BACKEND == "mkl"
 

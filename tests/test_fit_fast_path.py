@@ -1,6 +1,5 @@
 """fit / partial_fit: the input and parameter shortcuts behave like scikit-learn's checks."""
 
-import re
 import warnings
 
 import numpy as np
@@ -13,6 +12,7 @@ import fastmlp
 import fastmlp._validation as validation
 from fastmlp import MLPClassifier, MLPRegressor
 
+from .test_parity_api import _normalise
 from .test_predict_fast_path import _unusual_inputs
 
 KW = dict(hidden_layer_sizes=(4,), max_iter=2, random_state=0)
@@ -134,11 +134,6 @@ def test_shortcut_taken_exactly_for_plain_input(monkeypatch):
             except ValueError:
                 pass
         assert (not calls) == shortcut, name
-
-
-def _normalise(message):
-    """Set literals in hash order made comparable."""
-    return re.sub(r"\{[^{}]*\}", lambda m: str(sorted(m.group(0)[1:-1].split(", "))), message)
 
 
 @pytest.mark.parametrize("name", sorted(MLPClassifier._parameter_constraints))

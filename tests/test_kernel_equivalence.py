@@ -18,7 +18,7 @@ from sklearn.neural_network import MLPClassifier as SkClassifier
 from sklearn.neural_network import MLPRegressor as SkRegressor
 
 from fastmlp import MLPClassifier, MLPRegressor
-from fastmlp._blas import KERNEL_FIELDS
+from fastmlp._blas import no_kernels
 from fastmlp._linalg import BLAS_MIN_FLOPS, matmul, matmul_nt, matmul_tn
 
 SOLVERS = {
@@ -106,7 +106,7 @@ def test_three_epochs_match_sklearn_float32(activation, task, solver, batch_size
     _assert_same_weights(a, b, rtol=1e-4, atol=1e-4)
 
 
-NO_KERNELS = np.zeros((1, 3, KERNEL_FIELDS), dtype=np.int64)  # fastmlp's own loops or BLAS
+NO_KERNELS = no_kernels(1)  # fastmlp's own loops or BLAS
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
