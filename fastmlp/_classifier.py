@@ -156,7 +156,7 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
                         "warm_start can only be used where `y` has the same classes as in the "
                         f"previous call to fit. Previously got {self.classes_}, `y` has {classes}"
                     )
-            elif len(np.setdiff1d(classes, self.classes_, assume_unique=True)):
+            elif not set(classes.tolist()).issubset(self.classes_.tolist()):
                 raise ValueError(
                     "`y` has classes not in `self.classes_`. "
                     f"`self.classes_` has {self.classes_}. 'y' has {classes}."

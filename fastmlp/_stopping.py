@@ -13,6 +13,7 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
 from ._errors import NON_FINITE, DivergenceError
+from ._linalg import largest_magnitude
 from ._optimizers import LR, SGD
 from ._parameters import views
 from ._sparse import max_abs
@@ -22,18 +23,21 @@ class StoppingMixin:
     """Stopping criteria and divergence handling of the stochastic solvers."""
 
     def _may_overflow(self, X, params, x_magnitude=None) -> bool:
-        """False if a bound on every layer's values proves no output for inputs in X's
-        range can overflow (an O(n_params) test); True if that cannot be shown.
-        ``x_magnitude`` is max |X| (or a bound on it) if already known."""
-        coefs, intercepts = views(params, self._layer_sizes)
+        """False if a bound proves that no output for inputs in X's range can
+        overflow; True if that cannot be shown.  ``x_magnitude`` is max |X| (or a
+        bound on it) if already known.
+
+        The bound, layer by layer: every unit's |z| ≤ fan_in · w · (largest |input|)
+        + w, with w the largest |weight| (one pass over the weights), and hidden
+        activations satisfy |f(z)| ≤ |z|.
+        """
         limit = float(np.finfo(params.dtype).max) / 16
+        largest = largest_magnitude(params)
         bound = float(max_abs(X) if x_magnitude is None else x_magnitude)
-        with np.errstate(over="ignore"):
-            for W, b in zip(coefs, intercepts):
-                # |z_j| <= bound * sum_i |W_ij| + |b_j|; hidden activations satisfy |f(z)| <= |z|
-                bound = bound * float(np.abs(W).sum(axis=0).max()) + float(np.abs(b).max())
-                if not bound < limit:
-                    return True
+        for fan_in in self._layer_sizes[:-1].tolist():
+            bound = bound * fan_in * largest + largest  # Python floats: inf, no warning
+            if not bound < limit:
+                return True
         return self.out_activation_ == "exp" and not bound < np.log(limit)
 
     def _diverged(self, X, last_finite, loss, epoch, what=None):

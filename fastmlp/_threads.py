@@ -16,7 +16,7 @@ from contextlib import contextmanager
 import numpy as np
 from threadpoolctl import ThreadpoolController
 
-from ._blas import BACKEND
+from ._blas import BACKEND, _mkl_library
 
 # largest per-batch product (multiply-adds) below which training uses one BLAS thread
 MULTITHREAD_MIN_MACS = {"mkl": 2_000_000, "scipy": 16_000_000}[BACKEND]
@@ -53,6 +53,27 @@ def single_blas_thread(enabled: bool = True) -> Iterator[list[int]]:
     finally:
         if enabled:
             set_counts(previous)
+
+
+@contextmanager
+def one_thread_for_kernels(enabled: bool = True) -> Iterator[None]:
+    """Run the body's products (the kernels' BLAS calls from this thread) on one thread.
+
+    With MKL this is MKL's setting for the calling thread only (~1 µs, and other
+    threads keep theirs); otherwise :func:`single_blas_thread` (~10-60 µs).
+    """
+    if not enabled:
+        yield
+    elif BACKEND == "mkl":
+        mkl = _mkl_library()
+        previous = mkl.MKL_Set_Num_Threads_Local(1)
+        try:
+            yield
+        finally:
+            mkl.MKL_Set_Num_Threads_Local(previous)
+    else:
+        with single_blas_thread():
+            yield
 
 
 def largest_batch_product(sizes: np.ndarray, batch_size: int) -> int:

@@ -154,6 +154,29 @@ def test_fit_with_compiled_products_equals_fit_without(monkeypatch, dtype, batch
         np.testing.assert_allclose(a, b, rtol=rtol, atol=rtol)
 
 
+def test_one_thread_for_kernels_is_one_thread_for_this_thread_only():
+    import threading
+
+    from fastmlp._threads import current_counts, one_thread_for_kernels
+
+    with threadpool_limits(2, user_api="blas"):
+        before = current_counts()
+        seen = []
+        with one_thread_for_kernels():
+            if MKL:  # MKL's setting for the calling thread; the others keep theirs
+                mkl = _blas._mkl_library()
+                seen.append(mkl.MKL_Get_Max_Threads())
+                other = threading.Thread(target=lambda: seen.append(mkl.MKL_Get_Max_Threads()))
+                other.start()
+                other.join()
+                assert seen == [1, 2]
+            else:
+                assert current_counts() == [1] * len(before)
+        assert current_counts() == before
+        if MKL:
+            assert mkl.MKL_Get_Max_Threads() == 2
+
+
 def test_backend_is_reported():
     assert fastmlp.blas_backend() == _blas.BACKEND
     assert _blas.BACKEND in ("mkl", "scipy")

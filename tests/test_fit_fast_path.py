@@ -164,3 +164,58 @@ def test_parameter_names_read_per_class():
     assert clone(Wider(width=5)).width == 5
     assert sorted(MLPRegressor().get_params()) == sorted(skn.MLPRegressor().get_params())
     assert fastmlp.MLPClassifier._get_param_names() == skn.MLPClassifier._get_param_names()
+
+
+def test_checked_parameter_settings_are_checked_again_when_changed():
+    """A setting that passed is remembered by its values and their types: an equal
+    value of another type, or another value, is checked again (fit and partial_fit)."""
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    est = MLPClassifier(**KW).fit(X, LABELS)
+    est.set_params(max_iter=2.0)  # == 2, but the constraint asks for an int
+    with pytest.raises(InvalidParameterError, match="'max_iter' parameter"):
+        est.fit(X, LABELS)
+    est.set_params(max_iter=2, alpha=-1.0)
+    with pytest.raises(InvalidParameterError, match="'alpha' parameter"):
+        est.partial_fit(X, LABELS)
+    est.set_params(alpha=1e-4, tol=np.float64(1e-4)).fit(X, LABELS)  # valid again
+    est.set_params(tol=np.float64(np.nan))
+    with pytest.raises(InvalidParameterError, match="'tol' parameter"):
+        est.fit(X, LABELS)
+
+
+def test_checked_parameter_settings_are_bounded(monkeypatch):
+    monkeypatch.setattr(validation, "_MAX_VALID_SETTINGS", 3)
+    for alpha in np.linspace(0.1, 1, 7):
+        MLPRegressor(alpha=alpha, **KW).fit(X, TARGET)
+    assert 1 <= len(MLPRegressor._valid_settings) <= 3
+
+
+@pytest.mark.parametrize("sample_weight", [None, np.ones(24), np.arange(24.0)])
+def test_sample_weights_as_check_sample_weight(sample_weight):
+    from sklearn.utils.validation import _check_sample_weight
+
+    for dtype in (np.float64, np.float32):
+        rows = X.astype(dtype)
+        ours = validation.check_sample_weight(sample_weight, rows)
+        theirs = _check_sample_weight(sample_weight, rows, dtype=dtype, ensure_non_negative=True)
+        assert ours.dtype == theirs.dtype and ours.shape == theirs.shape
+        np.testing.assert_array_equal(ours, theirs)
+
+
+@pytest.mark.parametrize("Est", [MLPClassifier, MLPRegressor])
+def test_partial_fit_with_kept_buffers_equals_fresh_buffers(Est):
+    """partial_fit keeps its buffers for the next call of the same shape; a copy of the
+    estimator (which has none) takes the same steps bit for bit."""
+    import copy
+
+    y = LABELS if Est is MLPClassifier else TARGET
+    extra = {"classes": np.unique(LABELS)} if Est is MLPClassifier else {}
+    kept = Est(hidden_layer_sizes=(5,), batch_size=5, random_state=0)
+    fresh = Est(hidden_layer_sizes=(5,), batch_size=5, random_state=0)
+    for start, stop in [(0, 12), (12, 24), (0, 12), (3, 7), (0, 24), (12, 24)]:
+        kept.partial_fit(X[start:stop], y[start:stop], **extra)
+        fresh = copy.deepcopy(fresh).partial_fit(X[start:stop], y[start:stop], **extra)
+        extra = {}
+    for a, b in zip(kept.coefs_ + kept.intercepts_, fresh.coefs_ + fresh.intercepts_):
+        np.testing.assert_array_equal(a, b)

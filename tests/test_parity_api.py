@@ -100,6 +100,21 @@ def test_partial_fit_sequence_matches_sklearn(name, solver):
     np.testing.assert_allclose(ours.loss_curve_, ref.loss_curve_, rtol=1e-10)
 
 
+@pytest.mark.parametrize("name", ESTIMATORS)
+@pytest.mark.parametrize("random_state", [0, np.int64(3)])
+def test_partial_fit_of_several_batches_per_call_matches_sklearn(name, random_state):
+    """Each call reseeds and shuffles; calls of equal length draw the same order
+    (fastmlp draws it once) and reuse the previous call's buffers."""
+    ref, ours = pair(name, batch_size=7, random_state=random_state)
+    t = target(name)
+    extra = {"classes": np.unique(y)} if name == "MLPClassifier" else {}
+    for chunk in np.split(np.arange(X.shape[0]), [20, 40, 60, 67]):  # 20, 20, 20, 7, 13 rows
+        for est in (ref, ours):
+            est.partial_fit(X[chunk], t[chunk], **extra)
+    assert_same_weights(ref, ours)
+    np.testing.assert_allclose(ours.loss_curve_, ref.loss_curve_, rtol=1e-10)
+
+
 def test_partial_fit_classes_not_all_in_first_batch():
     ref, ours = pair("MLPClassifier")
     first = y != 2
