@@ -7,7 +7,8 @@ Run from the repository root (see benchmarks/README.md)::
 ``time_fit_epoch`` / ``peakmem_fit_epoch`` are one full epoch of training (a
 fit with ``max_iter=1``, compilation done in ``setup``); ``track_score`` is the
 training accuracy (R² for W5) after the workload's epochs; ``time_predict_*``
-are predictions of the network after one epoch.
+are predictions of the network after one epoch; ``time_partial_fit_32_rows`` is
+one ``partial_fit`` call on 32 rows (one minibatch: mostly the call's fixed cost).
 """
 
 import numpy as np
@@ -77,3 +78,22 @@ class Predict:
 
     def peakmem_predict_all_rows(self, case):
         self.model.predict(self.X)
+
+
+class PartialFit:
+    """One partial_fit call on 32 rows of a workload's data, after a first call."""
+
+    params = [["W2", "W5"]]
+    param_names = ["workload"]
+    timeout = 300
+
+    def setup(self, case):
+        self.workload = workload_of(case)
+        self.X, self.y = wl.make_data(self.workload)
+        self.model = wl.make_estimator("fastmlp", self.workload, 1)
+        extra = {"classes": np.unique(self.y)} if self.workload.n_classes else {}
+        self.model.partial_fit(self.X[:32], self.y[:32], **extra)
+        self.chunk = self.X[32:64], self.y[32:64]
+
+    def time_partial_fit_32_rows(self, case):
+        self.model.partial_fit(*self.chunk)

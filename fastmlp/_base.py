@@ -36,6 +36,7 @@ from ._errors import NON_FINITE, DivergenceError, ZeroWeightBatchError
 from ._lbfgs import minimize_lbfgs
 from ._losses import LOSSES
 from ._network import Network, objective_and_gradient, predict_batch
+from ._omp import openmp_threads
 from ._optimizers import SGD, make_optimizer
 from ._parameters import glorot_uniform, layer_units, pack, views
 from ._progress import EpochProgress
@@ -333,14 +334,15 @@ class BaseMultilayerPerceptron(StoppingMixin, BaseEstimator, ABC):
             warnings.warn("Got `batch_size` less than 1 or larger than sample size. It is going to be clipped")
         return min(max(int(self.batch_size), 1), n_samples)
 
-    def _workspace(self, X, sizes, batch_size, params, compiled, incremental):
+    def _workspace(self, X, sizes, batch_size, params, compiled, threads, incremental):
         """The fit's buffers; partial_fit on dense data keeps them for its next call
         (scratch memory, outside the estimator's state)."""
-        shape = (tuple(sizes.tolist()), batch_size, params.size, params.dtype, compiled)
+        shape = (tuple(sizes.tolist()), batch_size, params.size, params.dtype, compiled, threads)
         kept = _kept_workspaces.get(self)
         if kept is not None and kept[0] == shape and incremental and type(X) is np.ndarray:
             return kept[1]
-        work = make_workspace(sizes, batch_size, params.size, params.dtype, X=X, compiled=compiled)
+        work = make_workspace(sizes, batch_size, params.size, params.dtype, X=X, compiled=compiled,
+                              threads=threads)
         if incremental and type(X) is np.ndarray:
             _kept_workspaces[self] = (shape, work)
         else:
@@ -404,7 +406,8 @@ class BaseMultilayerPerceptron(StoppingMixin, BaseEstimator, ABC):
         # small products run faster on one BLAS thread (and leave the other core free),
         # fastest as MKL-generated code for their shapes
         one_blas_thread = largest_batch_product(sizes, batch_size) < MULTITHREAD_MIN_MACS
-        work = self._workspace(X, sizes, batch_size, params, one_blas_thread, incremental)
+        threads = 1 if one_blas_thread else openmp_threads()
+        work = self._workspace(X, sizes, batch_size, params, one_blas_thread, threads, incremental)
         sample_idx = np.arange(n_samples, dtype=np.int64)
         alpha = float(self.alpha)
         epoch_start = None  # state before the running epoch, until it is recorded

@@ -8,13 +8,28 @@ over memory.  Learning-rate schedules ('invscaling', 'adaptive') change
 ``hyper[LR]`` between epochs, as scikit-learn's SGDOptimizer does.
 """
 
+import functools
 import math
 from collections import namedtuple
 
 import numpy as np
-from numba import njit
+from numba import carray, cfunc, njit, types
 
 from ._linalg import squared_norm
+from ._omp import (
+    JOB,
+    NEXT,
+    PARALLEL,
+    TEAM_FIELDS,
+    VALUES,
+    Team,
+    claim,
+    new_team,
+    no_team,
+    openmp_threads,
+    pointer_to,
+    run_team,
+)
 
 SGD, ADAM = 0, 1
 LR, MOMENTUM, NESTEROV, BETA_1, BETA_2, EPSILON = range(6)
@@ -55,9 +70,10 @@ def make_optimizer(solver: str, n_params: int, dtype, *, learning_rate_init, mom
 
 
 # Parameters are updated in chunks small enough to stay in L1 while their
-# squares are summed and updated.  (The update runs on one thread: a numba
-# parallel region here left numba's worker threads spinning on the core that
-# OpenBLAS's second thread needed, which cost W4 more than the threads gained.)
+# squares are summed and updated.  When the fit's products run on MKL's
+# threads, those threads share the chunks (see fastmlp._omp; a numba parallel
+# region here left numba's own threads spinning on the core that the BLAS's
+# second thread needed, which cost W4 more than the threads gained).
 CHUNK = 2048
 
 
@@ -124,12 +140,14 @@ def _update_chunk(params, grads, s1, s2, lo, hi, n_coef, code, c, c_bias):
 
 
 @njit(cache=True, error_model="numpy")
-def optimizer_step(params, grads, opt, n_coef, alpha, sw_sum):
+def optimizer_step(params, grads, opt, n_coef, alpha, sw_sum, team):
     """Apply one update from the raw batch gradient ``grads``.
 
     Returns ‖W‖² of the weights *before* the update (those the batch loss was
     computed with), so the caller gets the L2 term without another pass.
-    Chunks are summed in a fixed order, so the result is deterministic.
+    Chunks are summed in a fixed order, so the result is deterministic.  With
+    a ``team`` (:func:`optimizer_team`) MKL's threads update the chunks; the
+    result is the same bit for bit.
     """
     n = params.size
     h = opt.hyper
@@ -148,9 +166,93 @@ def optimizer_step(params, grads, opt, n_coef, alpha, sw_sum):
          typed(rest[2]), typed(rest[3]), typed(rest[4]), typed(tiny))
     c_bias = (c[0], typed(0.0), c[2], c[3], c[4], c[5], c[6], c[7], c[8])
     n_chunks = (n + CHUNK - 1) // CHUNK
+    if team.ints[PARALLEL] != 0:
+        return _step_on_team(params, grads, s1, s2, n_coef, opt.code, c, c_bias, team, n_chunks)
     squares = 0.0
     for k in range(n_chunks):
         lo = k * CHUNK
         squares += _update_chunk(params, grads, s1, s2, lo, min(lo + CHUNK, n), n_coef,
                                  opt.code, c, c_bias)
     return squares
+
+
+# ------------------------------------------------------------ on MKL's threads
+# The job's fields of a team (fastmlp._omp): the arrays' addresses, sizes, code.
+_PARAMS, _GRADS, _S1, _S2, _N, _N_COEF, _CODE = range(JOB, JOB + 7)
+_N_CONSTANTS = 9  # c and c_bias of optimizer_step, then one ‖W‖² per chunk in team.values
+
+
+@njit(cache=True, error_model="numpy")
+def _step_on_team(params, grads, s1, s2, n_coef, code, c, c_bias, team, n_chunks):
+    ints, values = team
+    for i in range(_N_CONSTANTS):
+        values[i] = c[i]
+        values[_N_CONSTANTS + i] = c_bias[i]
+    ints[_PARAMS], ints[_GRADS] = params.ctypes.data, grads.ctypes.data
+    ints[_S1], ints[_S2] = s1.ctypes.data, s2.ctypes.data
+    ints[_N], ints[_N_COEF], ints[_CODE], ints[NEXT] = params.size, n_coef, code, 0
+    run_team(ints)
+    squares = 0.0
+    for k in range(n_chunks):
+        squares += values[2 * _N_CONSTANTS + k]
+    return squares
+
+
+@njit(cache=True, error_model="numpy")
+def _claimed_chunks(data, like):
+    """The worker's loop: claim chunks until none is left, update each (for
+    parameters of ``like``'s dtype) and record its ‖W‖²."""
+    ints = carray(data, (TEAM_FIELDS,), np.int64)
+    n = ints[_N]
+    n_chunks = (n + CHUNK - 1) // CHUNK
+    params = carray(pointer_to(ints[_PARAMS], like), (n,))
+    grads = carray(pointer_to(ints[_GRADS], like), (n,))
+    s1 = carray(pointer_to(ints[_S1], like), (n,))
+    s2 = carray(pointer_to(ints[_S2], like), (n,))
+    values = carray(pointer_to(ints[VALUES], 0.0), (2 * _N_CONSTANTS + n_chunks,))
+    typed = params.dtype.type
+    c = (typed(values[0]), typed(values[1]), typed(values[2]), typed(values[3]),
+         typed(values[4]), typed(values[5]), typed(values[6]), typed(values[7]),
+         typed(values[8]))
+    k = _N_CONSTANTS
+    c_bias = (typed(values[k]), typed(values[k + 1]), typed(values[k + 2]),
+              typed(values[k + 3]), typed(values[k + 4]), typed(values[k + 5]),
+              typed(values[k + 6]), typed(values[k + 7]), typed(values[k + 8]))
+    n_coef, code = ints[_N_COEF], ints[_CODE]
+    chunk = claim(ints)
+    while chunk < n_chunks:
+        lo = chunk * CHUNK
+        values[2 * _N_CONSTANTS + chunk] = _update_chunk(
+            params, grads, s1, s2, lo, min(lo + CHUNK, n), n_coef, code, c, c_bias)
+        chunk = claim(ints)
+
+
+_WORKER_SIGNATURE = types.void(types.voidptr)
+
+
+@functools.cache
+def _worker(dtype):
+    """The compiled worker for parameters of ``dtype`` (compiled on the first fit
+    that needs it, then loaded from numba's cache)."""
+    if dtype == np.float64:
+        @cfunc(_WORKER_SIGNATURE, cache=True, error_model="numpy")
+        def worker(data):
+            _claimed_chunks(data, 0.0)
+    else:
+        @cfunc(_WORKER_SIGNATURE, cache=True, error_model="numpy")
+        def worker(data):
+            _claimed_chunks(data, np.float32(0.0))
+    return worker
+
+
+# below this many parameters per thread the update is too short to share
+TEAM_MIN_PARAMS_PER_THREAD = 2 * CHUNK
+
+
+def optimizer_team(n_params: int, dtype, threads: int) -> Team:
+    """A team for optimizer_step on ``threads`` of MKL's threads (when they exist
+    and the update is long enough to share), else one that runs serially."""
+    n_chunks = (n_params + CHUNK - 1) // CHUNK
+    if threads < 2 or n_params < TEAM_MIN_PARAMS_PER_THREAD * threads or not openmp_threads() > 1:
+        return no_team()
+    return new_team(_worker(np.dtype(dtype)), threads, 2 * _N_CONSTANTS + n_chunks)

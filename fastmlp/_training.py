@@ -14,24 +14,29 @@ from numba import njit
 
 from ._blas import no_kernels
 from ._network import backprop, compiled_products, n_coefs, workspace_size
-from ._optimizers import optimizer_step
+from ._optimizers import optimizer_step, optimizer_team
 from ._sparse import batch_buffer, gather_rows
 
-Workspace = namedtuple("Workspace", "X Y sw acts deltas grads kernels")
+Workspace = namedtuple("Workspace", "X Y sw acts deltas grads kernels team")
 Workspace.__doc__ = """Buffers for one fit: the gathered batch (X, Y, sample weights),
-flat activations and deltas, the raw gradient vector, and the layers' products
-compiled for full batches (see :func:`fastmlp._network.compiled_products`)."""
+flat activations and deltas, the raw gradient vector, the layers' products
+compiled for full batches (see :func:`fastmlp._network.compiled_products`) and
+the team of MKL threads that shares the optimizer's update (see
+:func:`fastmlp._optimizers.optimizer_team`)."""
 
 
 def make_workspace(sizes: np.ndarray, rows: int, n_params: int, dtype, X=None,
-                   full_batch: bool = False, compiled: bool = False) -> Workspace:
+                   full_batch: bool = False, compiled: bool = False,
+                   threads: int = 1) -> Workspace:
     """Allocate every buffer a fit needs for batches of at most ``rows`` rows.
 
     The batch buffer for X matches the training input ``X`` (dense, or CSR
     with room for the ``rows`` fullest rows); dense if ``X`` is None.  With
     ``full_batch`` (X is passed to the kernels whole) it is left empty.  With
     ``compiled`` the products of ``rows``-row batches run as MKL-generated
-    code, which is sequential: for fits on one BLAS thread.
+    code, which is sequential: for fits on one BLAS thread.  With ``threads``
+    > 1 (the fit's products run on that many MKL threads) they also share the
+    optimizer's update.
     """
     units = workspace_size(sizes, rows)
     kernels = compiled_products(sizes, rows, dtype) if compiled else no_kernels(sizes.size - 1)
@@ -45,6 +50,7 @@ def make_workspace(sizes: np.ndarray, rows: int, n_params: int, dtype, X=None,
         np.empty(units, dtype=dtype),
         np.empty(n_params, dtype=dtype),
         kernels,
+        optimizer_team(n_params, dtype, threads),
     )
 
 
@@ -75,7 +81,7 @@ def train_epoch(X, Y, sw, order, batch_size, params, net, opt, work, alpha):
             raise ZeroDivisionError("the sample weights of a minibatch sum to zero")
         data_loss = backprop(Xb, Yb, swb, params, work.grads, net, work.acts, work.deltas,
                              work.kernels)
-        squares = optimizer_step(params, work.grads, opt, nc, alpha, sw_sum)
+        squares = optimizer_step(params, work.grads, opt, nc, alpha, sw_sum, work.team)
         batch_loss = (data_loss + 0.5 * alpha * squares) / sw_sum
         if not np.isfinite(batch_loss):
             return batch_loss

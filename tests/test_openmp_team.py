@@ -1,0 +1,73 @@
+"""The optimizer's update shared by MKL's OpenMP threads (fastmlp._omp) equals the
+serial update bit for bit, and multi-threaded fits use it."""
+
+import numpy as np
+import pytest
+
+from fastmlp import MLPClassifier, MLPRegressor, _base, _optimizers, _training
+from fastmlp._omp import PARALLEL, _gomp_parallel, no_team, openmp_threads
+from fastmlp._optimizers import CHUNK, make_optimizer, optimizer_step, optimizer_team
+
+pytestmark = pytest.mark.skipif(
+    not _gomp_parallel(), reason="needs MKL on Intel's OpenMP runtime (pip install fastmlp[mkl])"
+)
+SOLVERS = [("adam", {}), ("sgd", {"momentum": 0.9, "nesterovs_momentum": True}),
+           ("sgd", {"momentum": 0.5, "nesterovs_momentum": False})]
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("solver, options", SOLVERS)
+@pytest.mark.parametrize("threads", [2, 3])
+def test_update_on_a_team_equals_the_serial_update(monkeypatch, dtype, solver, options, threads):
+    monkeypatch.setattr(_optimizers, "openmp_threads", lambda: threads)
+    n, n_coef = 7 * CHUNK + 123, 4 * CHUNK + 700  # the biases start inside a chunk
+    rng = np.random.RandomState(0)
+    serial, shared = (rng.normal(size=n).astype(dtype),) * 2
+    serial, shared = serial.copy(), shared.copy()
+    serial[:50] = shared[:50] = 1e-39  # subnormal in float32, flushed to zero by the update
+    opts = [make_optimizer(solver, n, dtype, learning_rate_init=0.01, **options) for _ in range(2)]
+    team = optimizer_team(n, dtype, threads)
+    assert team.ints[PARALLEL] != 0
+    for _ in range(3):
+        grads = rng.normal(size=n).astype(dtype)
+        a = optimizer_step(serial, grads, opts[0], n_coef, 1e-4, 7.0, no_team())
+        b = optimizer_step(shared, grads, opts[1], n_coef, 1e-4, 7.0, team)
+        assert a == b
+        np.testing.assert_array_equal(serial, shared)
+        np.testing.assert_array_equal(opts[0].state, opts[1].state)
+        assert opts[0].step[0] == opts[1].step[0]
+    # the team's threads ran every chunk: each recorded its coefficients' ‖W‖²
+    n_chunks = -(-n // CHUNK)
+    assert np.all(team.values[-n_chunks:][: -(-n_coef // CHUNK)] > 0)
+
+
+def test_short_updates_and_one_thread_run_serially(monkeypatch):
+    monkeypatch.setattr(_optimizers, "openmp_threads", lambda: 2)
+    assert optimizer_team(4 * CHUNK - 1, np.float64, 2).ints[PARALLEL] == 0
+    assert optimizer_team(4 * CHUNK, np.float64, 2).ints[PARALLEL] != 0
+    assert optimizer_team(10**6, np.float64, 1).ints[PARALLEL] == 0
+
+
+@pytest.mark.skipif(openmp_threads() < 2, reason="needs MKL on Intel's OpenMP runtime with two or more threads")
+@pytest.mark.parametrize("Est", [MLPClassifier, MLPRegressor])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_multithreaded_fit_shares_the_update_and_trains_the_same_network(monkeypatch, Est, dtype):
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(150, 400)).astype(dtype)
+    y = (X[:, 0] > 0).astype(int) if Est is MLPClassifier else X[:, 0]
+    teams = []
+    make = _training.optimizer_team
+    monkeypatch.setattr(_training, "optimizer_team", lambda *a: teams.append(make(*a)) or teams[-1])
+
+    def fit():  # 64 × 400 × 512 multiply-adds per product: on every MKL thread
+        return Est(hidden_layer_sizes=(512,), batch_size=64, max_iter=2, random_state=0).fit(X, y)
+
+    with pytest.warns(Warning):
+        shared = fit()
+    assert teams[-1].ints[PARALLEL] != 0
+    monkeypatch.setattr(_base, "openmp_threads", lambda: 1)
+    with pytest.warns(Warning):
+        serial = fit()
+    assert teams[-1].ints[PARALLEL] == 0
+    for a, b in zip(shared.coefs_ + shared.intercepts_, serial.coefs_ + serial.intercepts_):
+        np.testing.assert_array_equal(a, b)
