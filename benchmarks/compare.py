@@ -89,12 +89,15 @@ def header_lines(torch) -> list:
     return lines
 
 
+def gemm_operands(dtype, n: int):
+    rng = np.random.default_rng(0)
+    return (rng.standard_normal((n, n)).astype(dtype), rng.standard_normal((n, n)).astype(dtype),
+            np.empty((n, n), dtype=dtype))
+
+
 def gemm_rate(dtype, n: int, repeats: int, product) -> float:
     """FLOP/s of an n × n × n ``product(a, b, out)`` (median of ``repeats``)."""
-    rng = np.random.default_rng(0)
-    a = rng.standard_normal((n, n)).astype(dtype)
-    b = rng.standard_normal((n, n)).astype(dtype)
-    out = np.empty((n, n), dtype=dtype)
+    a, b, out = gemm_operands(dtype, n)
     product(a, b, out)
     times = []
     for _ in range(repeats):
@@ -104,9 +107,10 @@ def gemm_rate(dtype, n: int, repeats: int, product) -> float:
     return 2.0 * n ** 3 / statistics.median(times)
 
 
-def gemm_peaks(n: int, repeats: int) -> tuple[dict, str]:
+def gemm_peaks(n: int, repeats: int) -> tuple[dict, dict, str]:
     """The machine's GEMM rate per dtype: the faster of numpy's ``np.dot`` and
-    the product fastmlp's kernels call (MKL when installed), and a line saying so."""
+    the product fastmlp's kernels call (MKL when installed); that product per
+    dtype; and a line saying so."""
     import fastmlp
     from fastmlp._blas import no_kernels as empty_table
     from fastmlp._linalg import matmul
@@ -117,12 +121,35 @@ def gemm_peaks(n: int, repeats: int) -> tuple[dict, str]:
                 f"fastmlp ({backend})": lambda a, b, out: matmul(a, b, out, no_kernels, 0)}
     rates = {name: {dt: gemm_rate(dt, n, repeats, f) for dt in (np.float64, np.float32)}
              for name, f in products.items()}
-    peaks = {dt: max(r[dt] for r in rates.values()) for dt in (np.float64, np.float32)}
+    dtypes = (np.float64, np.float32)
+    fastest = {dt: max(products, key=lambda name: rates[name][dt]) for dt in dtypes}
+    peaks = {dt: rates[fastest[dt]][dt] for dt in dtypes}
     measured = "; ".join(f"{name} float64 {r[np.float64] / 1e9:.1f}, float32 {r[np.float32] / 1e9:.1f}"
                          for name, r in rates.items())
-    line = (f"- GEMM peak ({n} × {n} × {n}, median, GFLOP/s; the faster of the two is the "
-            f"machine's rate for \"% GEMM\"): {measured}")
-    return peaks, line
+    line = (f"- GEMM rate at the start ({n} × {n} × {n}, median, GFLOP/s): {measured}. "
+            "\"% GEMM peak\" is against the faster product's rate measured again in the same "
+            "rounds as each workload's fits (see its note), since the machine's speed drifts")
+    return peaks, {dt: products[fastest[dt]] for dt in dtypes}, line
+
+
+class GemmProbe:
+    """One n × n × n product per round of :func:`measure`: the machine's GEMM
+    rate under the same conditions as the fits it is compared with."""
+
+    def __init__(self, dtype, n: int, product):
+        self.operands, self.product, self.n = gemm_operands(dtype, n), product, n
+        self.product(*self.operands)
+        self.rates = []
+
+    def run(self) -> None:
+        for _ in range(max(1, round(2e8 / self.n ** 3))):  # ≥ 0.2 GFLOP per round
+            start = time.perf_counter()
+            self.product(*self.operands)
+            self.rates.append(2.0 * self.n ** 3 / (time.perf_counter() - start))
+
+    @property
+    def rate(self) -> float:
+        return statistics.median(self.rates)
 
 
 # ------------------------------------------------------------------ training
@@ -132,13 +159,14 @@ def trainer(system: str, workload, X, y):
     return wl.EstimatorTrainer(system, workload, X, y)
 
 
-def measure(entries, epochs: int, repeats: int) -> list:
+def measure(entries, epochs: int, repeats: int, probes=()) -> list:
     """Median seconds per epoch of ``repeats`` fits per (system, workload, X, y) entry.
 
     Every entry is warmed up first; then the timed fits go round-robin, one fit
     of each entry per round, so that all entries see the same machine (this
     machine's speed drifts by tens of percent within minutes, and timing one
     system's repeats after the other's would put that drift into the ratios).
+    Each of the ``probes`` (:class:`GemmProbe`) runs once per round too.
     """
     trainers, results = [], []
     for system, workload, X, y in entries:
@@ -151,6 +179,8 @@ def measure(entries, epochs: int, repeats: int) -> list:
     for _ in range(repeats):
         for t, r in zip(trainers, results):
             r["runs"].append(t.train(epochs) / epochs)
+        for probe in probes:
+            probe.run()
     for t, r in zip(trainers, results):
         r["s_epoch"] = statistics.median(r["runs"])
         r["score"] = t.score()
@@ -164,7 +194,7 @@ def format_row(workload, r: dict, peak: float, speedup: str, target: str) -> str
             f"{gflops:.2f} | {100 * gflops * 1e9 / peak:.1f} % | {r['score']:.4f} | {speedup} | {target} |")
 
 
-def run_table(names, args, torch, peaks, emit=print) -> None:
+def run_table(names, args, torch, gemm_products, emit=print) -> None:
     """Emit the training table row by row, then one note line per workload."""
     systems = ["fastmlp", "sklearn"] + (["torch"] if torch else [])
     emit("| workload | system | s/epoch | samples/s | GFLOP/s | % GEMM peak | score | speed-up | target |")
@@ -183,7 +213,11 @@ def run_table(names, args, torch, peaks, emit=print) -> None:
             if args.quick:
                 w32 = wl.shrink(w32, QUICK_ROWS)
             entries.append(("fastmlp", w32, *wl.make_data(w32)))
-        measured = measure(entries, epochs, args.repeats)
+        n = 128 if args.quick else 2000
+        probes = {dt: GemmProbe(dt, n, gemm_products[dt])
+                  for dt in ((np.float64, np.float32) if with_float32 else (np.float64,))}
+        measured = measure(entries, epochs, args.repeats, probes.values())
+        peaks = {dt: probe.rate for dt, probe in probes.items()}
         results = dict(zip(systems, measured))
         best_peer = min(results[p]["s_epoch"] for p in PEERS if p in results)
         for s in systems:
@@ -196,14 +230,16 @@ def run_table(names, args, torch, peaks, emit=print) -> None:
                      f"batch {workload.batch_size}, {epochs} epoch(s) per fit): fastmlp first fit "
                      f"{fm['warmup_first']:.3f} s vs steady {fm['warmup_steady']:.3f} s on {min(len(X), 512)} rows "
                      f"→ compilation / kernel loading {fm['warmup_first'] - fm['warmup_steady']:.3f} s; "
-                     f"score − scikit-learn's: {fm['score'] - results['sklearn']['score']:+.4f}")
+                     f"score − scikit-learn's: {fm['score'] - results['sklearn']['score']:+.4f}; "
+                     f"GEMM rate in the same rounds {peaks[np.float64] / 1e9:.1f} GFLOP/s")
         if with_float32:
             r = measured[-1]
             ratio = fm["s_epoch"] / r["s_epoch"]
             emit(format_row(w32, r, peaks[np.float32], f"{ratio:.2f}× vs f64", "≥ 1.7× vs f64"))
             notes.append(f"- {w32.label}: fastmlp compilation / kernel loading "
                          f"{r['warmup_first'] - r['warmup_steady']:.3f} s; % GEMM peak is against the float32 "
-                         f"GEMM rate; score − float64's: {r['score'] - fm['score']:+.4f}")
+                         f"GEMM rate ({peaks[np.float32] / 1e9:.1f} GFLOP/s in the same rounds); "
+                         f"score − float64's: {r['score'] - fm['score']:+.4f}")
     emit("")
     for line in notes:
         emit(line)
@@ -374,12 +410,12 @@ def main(argv=None) -> None:
         print("- PyTorch: skipped (" + ("--no-torch" if args.no_torch else
               'not installed; pip install -e ".[torch]"') + ")")
     n = 128 if args.quick else 2000
-    peaks, line = gemm_peaks(n, 3 if args.quick else 7)
+    _, gemm_products, line = gemm_peaks(n, 3 if args.quick else 7)
     print(line)
     print(f"- command: {' '.join([os.path.basename(sys.executable), *sys.argv])}" if argv is None else
           f"- arguments: {' '.join(argv)}")
     print(f"\n## Training (seconds per epoch, median of {args.repeats})\n")
-    run_table(names, args, torch, peaks)
+    run_table(names, args, torch, gemm_products)
     if not args.no_predict:
         print("\n## Prediction latency\n")
         print("\n".join(predict_lines(args.quick)))
