@@ -35,7 +35,7 @@ from ._activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from ._errors import NON_FINITE, DivergenceError, ZeroWeightBatchError
 from ._lbfgs import minimize_lbfgs
 from ._losses import LOSSES
-from ._network import Network, objective_and_gradient, predict_batch
+from ._network import Network, objective_and_gradient, predict, predict_batch
 from ._omp import openmp_threads
 from ._optimizers import SGD, make_optimizer
 from ._parameters import glorot_uniform, layer_units, pack, views
@@ -188,12 +188,13 @@ class BaseMultilayerPerceptron(StoppingMixin, BaseEstimator, ABC):
             params = self._packed_params()
         if type(X) is np.ndarray and X.dtype == params.dtype and X.flags.c_contiguous:
             # what the lines below would pass on unchanged, without their ~1.5 µs
-            return predict_batch(X, params, self._network(), _PREDICT_CHUNK)
+            return predict(X, params, self._network(), _PREDICT_CHUNK)
         dtype = np.result_type(input_dtype(X), params.dtype)
         if dtype != params.dtype:
             params = params.astype(dtype)
         X = as_kernel_input(X, dtype)
-        return predict_batch(X, params, self._network(), _PREDICT_CHUNK)
+        forward = predict if type(X) is np.ndarray else predict_batch  # (else CSR)
+        return forward(X, params, self._network(), _PREDICT_CHUNK)
 
     def __sklearn_is_fitted__(self) -> bool:
         # check_is_fitted's default looks through every attribute; coefs_ is set

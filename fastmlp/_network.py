@@ -7,19 +7,21 @@ first.  Activations and deltas live in flat workspaces too; the block of layer
 ``l`` for a batch of ``m`` rows starts at ``m · (sizes[1] + … + sizes[l-1])``.
 """
 
+import functools
 from collections import namedtuple
 
 import numpy as np
-from numba import njit, types
+from numba import carray, cfunc, njit, types
 from numba.core import cgutils
 from numba.core.imputils import impl_ret_borrowed
 from numba.extending import intrinsic
 from numba.np.arrayobj import make_array, populate_array
 
 from ._activations import add_bias_activate, add_bias_output, multiply_derivative
-from ._blas import NN, NT, TN, compiled_gemm, no_kernels
+from ._blas import _FUNCTION, KERNEL_FIELDS, NN, NT, TN, compiled_gemm, no_kernels
 from ._linalg import matmul, matmul_nt, matmul_tn, squared_norm
 from ._losses import loss_and_output_delta
+from ._omp import JOB, TEAM_FIELDS, claim, new_team, openmp_threads, pointer_to, start_team
 from ._sparse import input_gradient, input_product, row_block
 
 Network = namedtuple("Network", "sizes hidden output loss")
@@ -186,6 +188,91 @@ def predict_batch(X, params, net, rows):
         for i in range(stop - start):  # element loops: see dense_gather
             for j in range(out.shape[1]):
                 result[start + i, j] = out[i, j]
+    return result
+
+
+# ------------------------------------------------------ prediction on MKL's threads
+# A prediction of many rows is cut into pieces of PIECE_ROWS rows, which MKL's
+# OpenMP threads claim one by one (fastmlp._omp), each forwarding its pieces with
+# MKL code generated for that shape.  The job's fields of the team:
+PIECE_ROWS = 128
+_X, _ROWS, _COLS, _PARAMS, _N_PARAMS, _SIZES, _N_SIZES, _HIDDEN, _OUTPUT, _LOSS, _KERNELS, \
+    _RESULT = range(JOB, JOB + 12)
+
+
+@njit(cache=True, error_model="numpy")
+def _forward_pieces(data, like):
+    """The worker's loop: claim pieces until none is left and forward each into the
+    result.  The last piece ends at the last row, overlapping its predecessor; it
+    writes only the rows no other piece wrote, so every row comes from one piece."""
+    ints = carray(data, (TEAM_FIELDS,), np.int64)
+    n, n_sizes = ints[_ROWS], ints[_N_SIZES]
+    sizes = carray(pointer_to(ints[_SIZES], np.int64(0)), (n_sizes,))
+    X = carray(pointer_to(ints[_X], like), (n, ints[_COLS]))
+    params = carray(pointer_to(ints[_PARAMS], like), (ints[_N_PARAMS],))
+    kernels = carray(pointer_to(ints[_KERNELS], np.int64(0)), (n_sizes - 1, 3, KERNEL_FIELDS))
+    result = carray(pointer_to(ints[_RESULT], like), (n, sizes[n_sizes - 1]))
+    net = Network(sizes, ints[_HIDDEN], ints[_OUTPUT], ints[_LOSS])
+    acts = np.empty(PIECE_ROWS * sizes[1:].sum(), dtype=params.dtype)
+    n_pieces = (n + PIECE_ROWS - 1) // PIECE_ROWS
+    piece = claim(ints)
+    while piece < n_pieces:
+        first = piece * PIECE_ROWS
+        start = min(first, n - PIECE_ROWS)
+        out = forward(row_block(X, start, start + PIECE_ROWS), params, net, acts, kernels)
+        for i in range(first, start + PIECE_ROWS):
+            for j in range(out.shape[1]):
+                result[i, j] = out[i - start, j]
+        piece = claim(ints)
+
+
+@functools.cache
+def _piece_worker(dtype):
+    """The compiled worker for weights of ``dtype`` (compiled on the first shared
+    prediction, then loaded from numba's cache)."""
+    if dtype == np.float64:
+        @cfunc(types.void(types.voidptr), cache=True, error_model="numpy")
+        def worker(data):
+            _forward_pieces(data, 0.0)
+    else:
+        @cfunc(types.void(types.voidptr), cache=True, error_model="numpy")
+        def worker(data):
+            _forward_pieces(data, np.float32(0.0))
+    return worker
+
+
+@functools.lru_cache(maxsize=64)
+def _piece_kernels(sizes: tuple, dtype) -> np.ndarray | None:
+    """Generated forward products for a piece, or None unless MKL made every one
+    (a missing one would fall back to dgemm inside the team's threads)."""
+    kernels = no_kernels(len(sizes) - 1)
+    for l in range(len(sizes) - 1):
+        kernels[l, NN] = compiled_gemm(PIECE_ROWS, sizes[l + 1], sizes[l], False, False, dtype)
+    return kernels if kernels[:, NN, _FUNCTION].all() else None
+
+
+def predict(X: np.ndarray, params: np.ndarray, net: Network, rows: int) -> np.ndarray:
+    """Network output for a C-contiguous X in the weights' dtype.
+
+    With MKL's threads available and at least two pieces of rows per thread,
+    the threads share the pieces (measured on the W2 network, 1,000 rows:
+    ~120-170 instead of ~200-240 µs); otherwise :func:`predict_batch` in
+    chunks of ``rows``.
+    """
+    threads = openmp_threads()
+    if X.shape[0] < 2 * threads * PIECE_ROWS:  # too few pieces to share evenly
+        threads = 1
+    kernels = _piece_kernels(tuple(net.sizes.tolist()), X.dtype) if threads > 1 else None
+    if kernels is None:
+        return predict_batch(X, params, net, rows)
+    result = np.empty((X.shape[0], int(net.sizes[-1])), dtype=X.dtype)
+    ints = new_team(_piece_worker(X.dtype), threads, 0).ints
+    ints[_X], ints[_ROWS], ints[_COLS] = X.ctypes.data, X.shape[0], X.shape[1]
+    ints[_PARAMS], ints[_N_PARAMS] = params.ctypes.data, params.size
+    ints[_SIZES], ints[_N_SIZES] = net.sizes.ctypes.data, net.sizes.size
+    ints[_HIDDEN], ints[_OUTPUT], ints[_LOSS] = net.hidden, net.output, net.loss
+    ints[_KERNELS], ints[_RESULT] = kernels.ctypes.data, result.ctypes.data
+    start_team(ints)
     return result
 
 

@@ -22,7 +22,7 @@ from collections import namedtuple
 
 import numpy as np
 from llvmlite import ir
-from numba import types
+from numba import njit, types
 from numba.extending import intrinsic
 
 from ._blas import BACKEND, _mkl_library
@@ -32,7 +32,7 @@ Team.__doc__ = """A job for the OpenMP threads: ``ints`` (int64, TEAM_FIELDS: PA
 WORKER, THREADS, NEXT, the address of ``values``, then the job's fields from JOB on)
 and ``values`` (float64, the job's)."""
 PARALLEL, WORKER, THREADS, NEXT, VALUES, JOB = range(6)
-TEAM_FIELDS = 16
+TEAM_FIELDS = 24
 
 
 @functools.cache
@@ -114,11 +114,24 @@ def claim(typingctx, ints):
 
 @intrinsic
 def pointer_to(typingctx, address, like):
-    """``address`` as a pointer to values of ``like``'s type (for numba.carray)."""
-    if not (isinstance(address, types.Integer) and isinstance(like, types.Float)):
+    """``address`` as a pointer to values of ``like``'s type, a float or (any integer)
+    int64 (for numba.carray)."""
+    if not isinstance(address, types.Integer):
+        return None
+    if isinstance(like, types.Float):
+        target = like
+    elif isinstance(like, types.Integer):
+        target = types.int64
+    else:
         return None
 
     def codegen(context, builder, sig, args):
-        return builder.inttoptr(args[0], context.get_value_type(like).as_pointer())
+        return builder.inttoptr(args[0], context.get_value_type(target).as_pointer())
 
-    return types.CPointer(like)(address, like), codegen
+    return types.CPointer(target)(address, like), codegen
+
+
+@njit(cache=True)
+def start_team(ints) -> None:
+    """Run a team's job from Python (see :func:`run_team`)."""
+    run_team(ints)

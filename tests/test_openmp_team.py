@@ -71,3 +71,33 @@ def test_multithreaded_fit_shares_the_update_and_trains_the_same_network(monkeyp
     assert teams[-1].ints[PARALLEL] == 0
     for a, b in zip(shared.coefs_ + shared.intercepts_, serial.coefs_ + serial.intercepts_):
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.skipif(openmp_threads() < 2, reason="needs MKL on Intel's OpenMP runtime with two or more threads")
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("Est", [MLPClassifier, MLPRegressor])
+def test_prediction_shared_by_the_team_equals_the_serial_one(monkeypatch, dtype, Est):
+    from fastmlp import _network
+    from fastmlp._network import PIECE_ROWS, predict_batch
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(5000, 20)).astype(dtype)
+    y = (X[:, 0] > 0).astype(int) + (X[:, 1] > 0) if Est is MLPClassifier else X[:, 0]
+    with pytest.warns(Warning):
+        est = Est(hidden_layer_sizes=(24, 9), max_iter=1, random_state=0).fit(X, y)
+    params, net = est._packed_params(), est._network()
+    runs = []
+    start_team = _network.start_team
+    monkeypatch.setattr(_network, "start_team", lambda ints: runs.append(1) or start_team(ints))
+    tol = 1e-12 if dtype == np.float64 else 1e-5
+    # 4 pieces per 2 threads exactly, a last piece that overlaps, and many pieces
+    for n in (4 * PIECE_ROWS, 777, 1000, 5000):
+        rows = np.ascontiguousarray(X[:n])
+        runs.clear()
+        shared = _network.predict(rows, params, net, 4096)
+        assert runs == [1], n
+        np.testing.assert_allclose(shared, predict_batch(rows, params, net, 4096), rtol=tol, atol=tol)
+        np.testing.assert_array_equal(shared, _network.predict(rows, params, net, 4096))
+    runs.clear()
+    _network.predict(np.ascontiguousarray(X[: 4 * PIECE_ROWS - 1]), params, net, 4096)
+    assert runs == []  # too few rows for two pieces per thread: serial
