@@ -79,19 +79,29 @@ def no_team() -> Team:
     return new_team(None, 1, 0)
 
 
+def _team_intrinsic(ints) -> bool:
+    return isinstance(ints, types.Array) and ints.dtype == types.int64
+
+
+def _field(context, builder, sig, args, k):
+    """Pointer to field ``k`` of the team's int64 array (the intrinsics' argument 0)."""
+    data = context.make_array(sig.args[0])(context, builder, args[0]).data
+    return builder.gep(data, [ir.IntType(64)(k)])
+
+
 @intrinsic
 def run_team(typingctx, ints):
     """Run the team's worker on its threads (``GOMP_parallel``); returns when all are done."""
-    if not (isinstance(ints, types.Array) and ints.dtype == types.int64):
+    if not _team_intrinsic(ints):
         return None
 
     def codegen(context, builder, sig, args):
-        data = context.make_array(sig.args[0])(context, builder, args[0]).data
         i8p, i32 = ir.IntType(8).as_pointer(), ir.IntType(32)
-        field = lambda k: builder.load(builder.gep(data, [ir.IntType(64)(k)]))  # noqa: E731
+        field = lambda k: builder.load(_field(context, builder, sig, args, k))  # noqa: E731
         fnty = ir.FunctionType(ir.VoidType(), [i8p, i8p, i32, i32])
         builder.call(builder.inttoptr(field(PARALLEL), fnty.as_pointer()),
-                     [builder.inttoptr(field(WORKER), i8p), builder.bitcast(data, i8p),
+                     [builder.inttoptr(field(WORKER), i8p),
+                      builder.bitcast(_field(context, builder, sig, args, 0), i8p),
                       builder.trunc(field(THREADS), i32), i32(0)])
         return context.get_dummy_value()
 
@@ -101,12 +111,11 @@ def run_team(typingctx, ints):
 @intrinsic
 def claim(typingctx, ints):
     """Atomically take the team's next piece of work: returns NEXT and increments it."""
-    if not (isinstance(ints, types.Array) and ints.dtype == types.int64):
+    if not _team_intrinsic(ints):
         return None
 
     def codegen(context, builder, sig, args):
-        data = context.make_array(sig.args[0])(context, builder, args[0]).data
-        counter = builder.gep(data, [ir.IntType(64)(NEXT)])
+        counter = _field(context, builder, sig, args, NEXT)
         return builder.atomic_rmw("add", counter, ir.IntType(64)(1), "monotonic")
 
     return types.int64(ints), codegen
