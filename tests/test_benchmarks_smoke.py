@@ -62,9 +62,11 @@ def test_quick_table_has_every_workload_system_and_column(compare, capsys):
     (row32,) = table_rows(out, "W4 float32")
     assert row32[1] == "fastmlp" and row32[7].endswith("vs f64")
 
-    for system in ("fastmlp", "sklearn"):  # the prediction-latency table
+    for system in ("fastmlp", "sklearn"):  # the prediction and partial_fit latency table
         (row,) = table_rows(out, system)
-        assert len(row) == 3 and float(row[1]) > 0 and float(row[2]) > 0
+        assert len(row) == 4 and all(float(value) > 0 for value in row[1:])
+    # "% GEMM peak" is against a GEMM rate measured in the same rounds as each workload
+    assert out.count("GEMM rate in the same rounds") == 5
 
 
 def test_unknown_workload_is_refused(compare):
