@@ -21,7 +21,7 @@ from ._activations import add_bias_activate, add_bias_output, multiply_derivativ
 from ._blas import _FUNCTION, KERNEL_FIELDS, NN, NT, TN, compiled_gemm, no_kernels
 from ._linalg import matmul, matmul_nt, matmul_tn, squared_norm
 from ._losses import loss_and_output_delta
-from ._omp import JOB, TEAM_FIELDS, claim, new_team, openmp_threads, pointer_to, start_team
+from ._omp import JOB, TEAM_FIELDS, claim, new_team, openmp_threads, pointer_to, run_team
 from ._sparse import input_gradient, input_product, row_block
 
 Network = namedtuple("Network", "sizes hidden output loss")
@@ -265,14 +265,21 @@ def predict(X: np.ndarray, params: np.ndarray, net: Network, rows: int) -> np.nd
     kernels = _piece_kernels(tuple(net.sizes.tolist()), X.dtype) if threads > 1 else None
     if kernels is None:
         return predict_batch(X, params, net, rows)
-    result = np.empty((X.shape[0], int(net.sizes[-1])), dtype=X.dtype)
     ints = new_team(_piece_worker(X.dtype), threads, 0).ints
+    return _predict_on_team(ints, X, params, net, kernels)
+
+
+@njit(cache=True, error_model="numpy")
+def _predict_on_team(ints, X, params, net, kernels):
+    """Fill in the team's job and run it (addresses taken here: ~10 µs less than
+    from Python)."""
+    result = np.empty((X.shape[0], net.sizes[-1]), dtype=params.dtype)
     ints[_X], ints[_ROWS], ints[_COLS] = X.ctypes.data, X.shape[0], X.shape[1]
     ints[_PARAMS], ints[_N_PARAMS] = params.ctypes.data, params.size
     ints[_SIZES], ints[_N_SIZES] = net.sizes.ctypes.data, net.sizes.size
     ints[_HIDDEN], ints[_OUTPUT], ints[_LOSS] = net.hidden, net.output, net.loss
     ints[_KERNELS], ints[_RESULT] = kernels.ctypes.data, result.ctypes.data
-    start_team(ints)
+    run_team(ints)
     return result
 
 

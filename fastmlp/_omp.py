@@ -22,7 +22,7 @@ from collections import namedtuple
 
 import numpy as np
 from llvmlite import ir
-from numba import njit, types
+from numba import types
 from numba.extending import intrinsic
 
 from ._blas import BACKEND, _mkl_library
@@ -139,8 +139,3 @@ def pointer_to(typingctx, address, like):
 
     return types.CPointer(target)(address, like), codegen
 
-
-@njit(cache=True)
-def start_team(ints) -> None:
-    """Run a team's job from Python (see :func:`run_team`)."""
-    run_team(ints)

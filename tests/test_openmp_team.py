@@ -87,8 +87,8 @@ def test_prediction_shared_by_the_team_equals_the_serial_one(monkeypatch, dtype,
         est = Est(hidden_layer_sizes=(24, 9), max_iter=1, random_state=0).fit(X, y)
     params, net = est._packed_params(), est._network()
     runs = []
-    start_team = _network.start_team
-    monkeypatch.setattr(_network, "start_team", lambda ints: runs.append(1) or start_team(ints))
+    new_team = _network.new_team
+    monkeypatch.setattr(_network, "new_team", lambda *a: runs.append(1) or new_team(*a))
     tol = 1e-12 if dtype == np.float64 else 1e-5
     # 4 pieces per 2 threads exactly, a last piece that overlaps, and many pieces
     for n in (4 * PIECE_ROWS, 777, 1000, 5000):
