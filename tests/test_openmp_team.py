@@ -101,3 +101,80 @@ def test_prediction_shared_by_the_team_equals_the_serial_one(monkeypatch, dtype,
     runs.clear()
     _network.predict(np.ascontiguousarray(X[: 4 * PIECE_ROWS - 1]), params, net, 4096)
     assert runs == []  # too few rows for two pieces per thread: serial
+
+
+@pytest.mark.skipif(openmp_threads() < 2, reason="needs MKL on Intel's OpenMP runtime with two or more threads")
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_concurrent_multithreaded_fits_and_predictions(monkeypatch):
+    """Two Python threads fitting and predicting at once (each its own OpenMP team,
+    as MKL's own products have) give what they give one after the other."""
+    import threading
+
+    teams = []
+    make = _training.optimizer_team
+    monkeypatch.setattr(_training, "optimizer_team", lambda *a: teams.append(make(*a)) or teams[-1])
+    rng = np.random.RandomState(1)
+    X = rng.normal(size=(150, 400))
+    data = [(X, (X[:, k] > 0).astype(int)) for k in range(2)]
+    rows = rng.normal(size=(1000, 400))
+
+    def run(Xy):
+        est = MLPClassifier(hidden_layer_sizes=(512,), batch_size=64, max_iter=2, random_state=0)
+        est.fit(*Xy)  # (catching warnings is not thread-safe: they are filtered above)
+        return [a.copy() for a in est.coefs_ + est.intercepts_], est.predict_proba(rows)
+
+    alone = [run(Xy) for Xy in data]
+    together = [None, None]
+
+    def in_thread(k):
+        try:
+            together[k] = run(data[k])
+        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            together[k] = exc
+
+    threads = [threading.Thread(target=in_thread, args=(k,)) for k in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not any(isinstance(r, BaseException) or r is None for r in together), together
+    assert len(teams) == 4 and all(t.ints[PARALLEL] != 0 for t in teams)
+    for (weights_a, proba_a), (weights_b, proba_b) in zip(alone, together):
+        for a, b in zip(weights_a, weights_b):
+            np.testing.assert_array_equal(a, b)
+        np.testing.assert_array_equal(proba_a, proba_b)
+
+
+@pytest.mark.skipif(openmp_threads() < 2, reason="needs MKL on Intel's OpenMP runtime with two or more threads")
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_concurrent_shared_predictions(monkeypatch):
+    import threading
+
+    from fastmlp import _network
+
+    rng = np.random.RandomState(2)
+    X = rng.normal(size=(600, 20))
+    est = MLPClassifier(hidden_layer_sizes=(24, 9), max_iter=1, random_state=0).fit(X, X[:, 0] > 0)
+    batches = [rng.normal(size=(5000, 20)) for _ in range(4)]
+    teams = []
+    new_team = _network.new_team
+    monkeypatch.setattr(_network, "new_team", lambda *a: teams.append(1) or new_team(*a))
+    alone = [est.predict_proba(b) for b in batches]
+    assert len(teams) == len(batches)  # the shared path
+    together = [None] * len(batches)
+
+    def in_thread(k):
+        try:
+            for _ in range(20):
+                together[k] = est.predict_proba(batches[k])
+        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            together[k] = exc
+
+    threads = [threading.Thread(target=in_thread, args=(k,)) for k in range(len(batches))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    for a, b in zip(alone, together):
+        assert isinstance(b, np.ndarray), b
+        np.testing.assert_array_equal(a, b)
