@@ -34,6 +34,7 @@ prepare_kernel_cache()
 from ._activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from ._errors import NON_FINITE, DivergenceError, ZeroWeightBatchError
 from ._lbfgs import minimize_lbfgs
+from ._linalg import largest_magnitude
 from ._losses import LOSSES
 from ._network import Network, objective_and_gradient, predict, predict_batch
 from ._omp import openmp_threads
@@ -430,7 +431,7 @@ class BaseMultilayerPerceptron(StoppingMixin, BaseEstimator, ABC):
                         "normalised. Use shuffle=True or a larger batch_size, or drop the "
                         "samples of zero weight."
                     ) from None
-                if not (np.isfinite(loss) and np.isfinite(params).all()):
+                if not (np.isfinite(loss) and np.isfinite(largest_magnitude(params))):
                     if self.early_stopping:
                         # scikit-learn records the epoch with a NaN validation score and
                         # keeps the best weights; fastmlp also stops at once
