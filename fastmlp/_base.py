@@ -36,7 +36,7 @@ from ._errors import NON_FINITE, DivergenceError, ZeroWeightBatchError
 from ._lbfgs import minimize_lbfgs
 from ._linalg import largest_magnitude
 from ._losses import LOSSES
-from ._network import Network, objective_and_gradient, predict, predict_batch
+from ._network import Network, objective_and_gradient, predict
 from ._omp import openmp_threads
 from ._optimizers import SGD, make_optimizer
 from ._parameters import glorot_uniform, layer_units, pack, views
@@ -194,8 +194,7 @@ class BaseMultilayerPerceptron(StoppingMixin, BaseEstimator, ABC):
         if dtype != params.dtype:
             params = params.astype(dtype)
         X = as_kernel_input(X, dtype)
-        forward = predict if type(X) is np.ndarray else predict_batch  # (else CSR)
-        return forward(X, params, self._network(), _PREDICT_CHUNK)
+        return predict(X, params, self._network(), _PREDICT_CHUNK)
 
     def __sklearn_is_fitted__(self) -> bool:
         # check_is_fitted's default looks through every attribute; coefs_ is set

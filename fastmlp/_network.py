@@ -251,15 +251,15 @@ def _piece_kernels(sizes: tuple, dtype) -> np.ndarray | None:
     return kernels if kernels[:, NN, _FUNCTION].all() else None
 
 
-def predict(X: np.ndarray, params: np.ndarray, net: Network, rows: int) -> np.ndarray:
-    """Network output for a C-contiguous X in the weights' dtype.
+def predict(X, params: np.ndarray, net: Network, rows: int) -> np.ndarray:
+    """Network output for X (a C-contiguous ndarray or a CSR, in the weights' dtype).
 
-    With MKL's threads available and at least two pieces of rows per thread,
-    the threads share the pieces (measured on the W2 network, 1,000 rows:
-    ~120-170 instead of ~200-240 µs); otherwise :func:`predict_batch` in
-    chunks of ``rows``.
+    For a dense X, with MKL's threads available and at least two pieces of rows
+    per thread, the threads share the pieces (measured on the W2 network,
+    1,000 rows: ~120-170 instead of ~200-240 µs); otherwise :func:`predict_batch`
+    in chunks of ``rows``.
     """
-    threads = openmp_threads()
+    threads = openmp_threads() if type(X) is np.ndarray else 1
     if X.shape[0] < 2 * threads * PIECE_ROWS:  # too few pieces to share evenly
         threads = 1
     kernels = _piece_kernels(tuple(net.sizes.tolist()), X.dtype) if threads > 1 else None
