@@ -33,6 +33,7 @@ prepare_kernel_cache()
 
 from ._activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from ._errors import NON_FINITE, DivergenceError, ZeroWeightBatchError
+from ._fpu import subnormals_flushed
 from ._lbfgs import minimize_lbfgs
 from ._linalg import largest_magnitude
 from ._losses import LOSSES
@@ -421,7 +422,7 @@ class BaseMultilayerPerceptron(StoppingMixin, BaseEstimator, ABC):
                 epoch_start = (params.copy(), opt.state.copy(), opt.step.copy(), self.n_iter_,
                                self.t_, len(self.loss_curve_))
                 try:
-                    with one_thread_for_kernels(enabled=one_blas_thread):
+                    with one_thread_for_kernels(enabled=one_blas_thread), subnormals_flushed():
                         loss = train_epoch(X, Y, sw, sample_idx, batch_size, params, net, opt,
                                            work, alpha)
                 except ZeroDivisionError:
@@ -543,8 +544,9 @@ class BaseMultilayerPerceptron(StoppingMixin, BaseEstimator, ABC):
         alpha = float(self.alpha)
 
         def objective(params):
-            loss = objective_and_gradient(X, Y, sw, params, work.grads, net, work.acts,
-                                          work.deltas, work.kernels, alpha)
+            with subnormals_flushed():
+                loss = objective_and_gradient(X, Y, sw, params, work.grads, net, work.acts,
+                                              work.deltas, work.kernels, alpha)
             return loss, work.grads
 
         return objective

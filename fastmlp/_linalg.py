@@ -10,7 +10,8 @@ instead when it was made for this product's shape (all zeros: none).
 """
 
 import numpy as np
-from numba import njit
+from numba import njit, types
+from numba.extending import intrinsic
 
 from ._blas import NN, NT, TN, gemm, run_compiled
 
@@ -107,28 +108,33 @@ def matmul_nt(A, B, C, kernels, layer):
             C[i, j] = s
 
 
+@intrinsic
+def reassociable_add(typingctx, a, b):
+    """a + b (b converted to a's type), marked so that LLVM may reorder a chain
+    of such sums.
+
+    Only this addition carries the flag (numba's ``fastmath`` would mark every
+    operation of the function): a loop that sums into ``s`` with it is
+    vectorised with several partial sums, the rest of the loop keeps IEEE
+    order.  The order LLVM picks is fixed by the compiled code, so results are
+    deterministic on a machine."""
+    if not (isinstance(a, types.Float) and isinstance(b, types.Float)):
+        return None
+
+    def codegen(context, builder, signature, args):
+        addend = context.cast(builder, args[1], b, a)
+        return builder.fadd(args[0], addend, flags=("reassoc", "nsz"))
+
+    return a(a, b), codegen
+
+
 @njit(cache=True, error_model="numpy")
 def squared_norm(x, lo, hi):
-    """Σ x[lo:hi]² in float64, with eight partial sums so that it vectorises."""
-    x = x[lo:hi]
-    n = x.size
-    s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = 0.0
-    i = 0
-    while i + 8 <= n:
-        s0 += x[i] * x[i]
-        s1 += x[i + 1] * x[i + 1]
-        s2 += x[i + 2] * x[i + 2]
-        s3 += x[i + 3] * x[i + 3]
-        s4 += x[i + 4] * x[i + 4]
-        s5 += x[i + 5] * x[i + 5]
-        s6 += x[i + 6] * x[i + 6]
-        s7 += x[i + 7] * x[i + 7]
-        i += 8
-    total = ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))
-    while i < n:
-        total += x[i] * x[i]
-        i += 1
-    return total
+    """Σ x[lo:hi]² summed in float64 (partial sums in an order LLVM picks to vectorise)."""
+    s = 0.0
+    for i in range(lo, hi):
+        s = reassociable_add(s, x[i] * x[i])
+    return s
 
 
 @njit(cache=True, error_model="numpy")

@@ -15,7 +15,8 @@ from collections import namedtuple
 import numpy as np
 from numba import carray, cfunc, njit, types
 
-from ._linalg import squared_norm
+from ._fpu import adopt_flushing, read_mode, write_mode
+from ._linalg import reassociable_add
 from ._omp import (
     JOB,
     NEXT,
@@ -69,11 +70,12 @@ def make_optimizer(solver: str, n_params: int, dtype, *, learning_rate_init, mom
     return Optimizer(code, state, np.zeros(1, dtype=np.int64), hyper)
 
 
-# Parameters are updated in chunks small enough to stay in L1 while their
-# squares are summed and updated.  When the fit's products run on MKL's
-# threads, those threads share the chunks (see fastmlp._omp; a numba parallel
-# region here left numba's own threads spinning on the core that the BLAS's
-# second thread needed, which cost W4 more than the threads gained).
+# Parameters are updated in chunks; the squares are summed per chunk and the
+# chunks' sums added in chunk order, whichever thread updated them.  When the
+# fit's products run on MKL's threads, those threads share the chunks (see
+# fastmlp._omp; a numba parallel region here left numba's own threads spinning
+# on the core that the BLAS's second thread needed, which cost W4 more than
+# the threads gained).
 CHUNK = 2048
 
 
@@ -88,7 +90,9 @@ def _flush(x, tiny):
 
 @njit(cache=True, error_model="numpy", inline="always")
 def _update(params, grads, s1, s2, code, c):
-    """Update ``params`` from the scaled gradient c[0]·(grads + c[1]·params).
+    """Update ``params`` from the scaled gradient c[0]·(grads + c[1]·params);
+    return Σ params² before the update (summed in float64 on the way: the loop
+    is bound by the square root and the division, so the sum is free).
 
     All arrays are the same slice of their vectors (indexing from 0 lets LLVM
     vectorise).  ``c`` holds the constants in the parameters' dtype: scale,
@@ -104,37 +108,44 @@ def _update(params, grads, s1, s2, code, c):
     more than 10⁻³⁰⁷ through it.
     """
     scale, alpha, lr, tiny = c[0], c[1], c[2], c[8]
+    squares = 0.0
     if code == ADAM:
         b1, b1c, b2, b2c, eps = c[3], c[4], c[5], c[6], c[7]
         for i in range(params.size):
-            g = (grads[i] + alpha * params[i]) * scale
+            w = params[i]
+            squares = reassociable_add(squares, w * w)
+            g = (grads[i] + alpha * w) * scale
             m = _flush(b1 * s1[i] + b1c * g, tiny)
             v = _flush(b2 * s2[i] + b2c * (g * g), tiny)
             s1[i] = m
             s2[i] = v
-            params[i] = _flush(params[i] - lr * m / (np.sqrt(v) + eps), tiny)
+            params[i] = _flush(w - lr * m / (np.sqrt(v) + eps), tiny)
     elif c[4] != 0.0:  # Nesterov
         mu = c[3]
         for i in range(params.size):
-            g = (grads[i] + alpha * params[i]) * scale
+            w = params[i]
+            squares = reassociable_add(squares, w * w)
+            g = (grads[i] + alpha * w) * scale
             v = _flush(mu * s1[i] - lr * g, tiny)
             s1[i] = v
-            params[i] = _flush(params[i] + (mu * v - lr * g), tiny)
+            params[i] = _flush(w + (mu * v - lr * g), tiny)
     else:
         mu = c[3]
         for i in range(params.size):
-            g = (grads[i] + alpha * params[i]) * scale
+            w = params[i]
+            squares = reassociable_add(squares, w * w)
+            g = (grads[i] + alpha * w) * scale
             v = _flush(mu * s1[i] - lr * g, tiny)
             s1[i] = v
-            params[i] = _flush(params[i] + v, tiny)
+            params[i] = _flush(w + v, tiny)
+    return squares
 
 
 @njit(cache=True, error_model="numpy", inline="always")
 def _update_chunk(params, grads, s1, s2, lo, hi, n_coef, code, c, c_bias):
     """Update one chunk; return Σ w² of its coefficients before the update."""
     mid = min(max(lo, n_coef), hi)
-    squares = squared_norm(params, lo, mid)
-    _update(params[lo:mid], grads[lo:mid], s1[lo:mid], s2[lo:mid], code, c)
+    squares = _update(params[lo:mid], grads[lo:mid], s1[lo:mid], s2[lo:mid], code, c)
     _update(params[mid:hi], grads[mid:hi], s1[mid:hi], s2[mid:hi], code, c_bias)
     return squares
 
@@ -178,7 +189,7 @@ def optimizer_step(params, grads, opt, n_coef, alpha, sw_sum, team):
 
 # ------------------------------------------------------------ on MKL's threads
 # The job's fields of a team (fastmlp._omp): the arrays' addresses, sizes, code.
-_PARAMS, _GRADS, _S1, _S2, _N, _N_COEF, _CODE = range(JOB, JOB + 7)
+_PARAMS, _GRADS, _S1, _S2, _N, _N_COEF, _CODE, _MODE = range(JOB, JOB + 8)
 _N_CONSTANTS = 9  # c and c_bias of optimizer_step, then one ‖W‖² per chunk in team.values
 
 
@@ -191,6 +202,7 @@ def _step_on_team(params, grads, s1, s2, n_coef, code, c, c_bias, team, n_chunks
     ints[_PARAMS], ints[_GRADS] = params.ctypes.data, grads.ctypes.data
     ints[_S1], ints[_S2] = s1.ctypes.data, s2.ctypes.data
     ints[_N], ints[_N_COEF], ints[_CODE], ints[NEXT] = params.size, n_coef, code, 0
+    ints[_MODE] = read_mode()  # the threads flush subnormals if this one does
     run_team(ints)
     squares = 0.0
     for k in range(n_chunks):
@@ -201,7 +213,8 @@ def _step_on_team(params, grads, s1, s2, n_coef, code, c, c_bias, team, n_chunks
 @njit(cache=True, error_model="numpy")
 def _claimed_chunks(data, like):
     """The worker's loop: claim chunks until none is left, update each (for
-    parameters of ``like``'s dtype) and record its ‖W‖²."""
+    parameters of ``like``'s dtype) and record its ‖W‖², in the calling
+    thread's subnormal mode (fastmlp._fpu)."""
     ints = carray(data, (TEAM_FIELDS,), np.int64)
     n = ints[_N]
     n_chunks = (n + CHUNK - 1) // CHUNK
@@ -219,12 +232,14 @@ def _claimed_chunks(data, like):
               typed(values[k + 3]), typed(values[k + 4]), typed(values[k + 5]),
               typed(values[k + 6]), typed(values[k + 7]), typed(values[k + 8]))
     n_coef, code = ints[_N_COEF], ints[_CODE]
+    previous = adopt_flushing(ints[_MODE])
     chunk = claim(ints)
     while chunk < n_chunks:
         lo = chunk * CHUNK
         values[2 * _N_CONSTANTS + chunk] = _update_chunk(
             params, grads, s1, s2, lo, min(lo + CHUNK, n), n_coef, code, c, c_bias)
         chunk = claim(ints)
+    write_mode(previous)
 
 
 _WORKER_SIGNATURE = types.void(types.voidptr)

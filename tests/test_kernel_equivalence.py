@@ -139,3 +139,25 @@ def test_large_network_chunked_update_matches_sklearn(solver):
                      solver=solver, batch_size=16, dtype=np.float64)
     assert a._params.size >= 50 * CHUNK
     _assert_same_weights(a, b, rtol=0, atol=1e-10)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("solver", ["sgd", "momentum", "adam"])
+@pytest.mark.parametrize("n, n_coef", [(1, 1), (13, 10), (705, 672), (4810, 4736), (9000, 8190)])
+def test_optimizer_step_returns_the_squared_norm_before_the_update(dtype, solver, n, n_coef):
+    # the update sums the coefficients' squares on its way (the L2 term of the
+    # batch loss), over chunks and the loops' vectorised bodies and tails
+    from fastmlp._omp import no_team
+    from fastmlp._optimizers import make_optimizer, optimizer_step
+
+    options = {k: v for k, v in SOLVERS[solver].items() if k not in ("solver", "learning_rate_init")}
+    opt = make_optimizer(SOLVERS[solver]["solver"], n, dtype, learning_rate_init=0.01, **options)
+    rng = np.random.RandomState(n)
+    params = rng.normal(size=n).astype(dtype)
+    for _ in range(2):
+        before = params.copy()
+        squares = optimizer_step(params, rng.normal(size=n).astype(dtype), opt, n_coef, 1e-4,
+                                 3.0, no_team())
+        coefs = before[:n_coef]
+        assert squares == pytest.approx(np.sum((coefs * coefs).astype(np.float64)), rel=1e-13)
+        assert not np.array_equal(params, before)

@@ -1,9 +1,9 @@
-"""fastmlp._linalg.all_finite and largest_magnitude: exact, from the bit patterns."""
+"""fastmlp._linalg: all_finite and largest_magnitude exact (from the bit patterns), squared_norm."""
 
 import numpy as np
 import pytest
 
-from fastmlp._linalg import all_finite, largest_magnitude
+from fastmlp._linalg import all_finite, largest_magnitude, squared_norm
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
@@ -43,3 +43,13 @@ def test_largest_magnitude_is_numpys_max_abs(dtype):
     Y = X.copy()
     Y[0, 0] = np.nan
     assert np.isnan(largest_magnitude(Y))
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_squared_norm_sums_the_slice_in_float64(dtype):
+    rng = np.random.RandomState(0)
+    x = (rng.normal(size=1000) * 1e3).astype(dtype)
+    for lo, hi in [(0, 1000), (3, 998), (17, 18), (5, 5), (0, 7)]:
+        expected = np.sum((x[lo:hi] * x[lo:hi]).astype(np.float64))  # squares in x's dtype
+        assert squared_norm(x, lo, hi) == pytest.approx(expected, rel=1e-13, abs=0.0)
+    assert squared_norm(x, 0, 1000) == squared_norm(x.copy(), 0, 1000)  # a fixed order

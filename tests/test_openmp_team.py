@@ -178,3 +178,34 @@ def test_concurrent_shared_predictions(monkeypatch):
     for a, b in zip(alone, together):
         assert isinstance(b, np.ndarray), b
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("flushed", [False, True])
+def test_the_team_updates_in_the_callers_subnormal_mode(monkeypatch, flushed):
+    # weights of 1e-160 square to subnormals: the ‖W‖² returned is 0 where the
+    # thread flushes subnormals and positive where it does not, so every chunk,
+    # whichever thread took it, must have been summed in the caller's mode
+    from fastmlp._fpu import HAS_MXCSR, subnormals_flushed
+
+    if flushed and not HAS_MXCSR:
+        pytest.skip("flushing subnormals is implemented for x86-64 only")
+    monkeypatch.setattr(_optimizers, "openmp_threads", lambda: 2)
+    n = 40 * CHUNK
+    team = optimizer_team(n, np.float64, 2)
+    assert team.ints[PARALLEL] != 0
+    squares = []
+    for t in (no_team(), team):
+        params = np.full(n, 1e-160)
+        opt = make_optimizer("sgd", n, np.float64, learning_rate_init=0.01, momentum=0.0)
+        with subnormals_flushed() if flushed else _no_context():
+            squares.append(optimizer_step(params, np.zeros(n), opt, n, 0.0, 1.0, t))
+    assert squares[0] == squares[1]
+    assert (squares[1] == 0.0) if flushed else (squares[1] > 0.0)
+
+
+class _no_context:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
