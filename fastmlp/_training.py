@@ -13,6 +13,7 @@ import numpy as np
 from numba import njit
 
 from ._blas import no_kernels
+from ._borrowed import borrowed
 from ._network import backprop, compiled_products, n_coefs, workspace_size
 from ._optimizers import optimizer_step, optimizer_team
 from ._sparse import batch_buffer, gather_rows
@@ -63,6 +64,9 @@ def train_epoch(X, Y, sw, order, batch_size, params, net, opt, work, alpha):
     not finite the epoch stops at once and that value is returned, so the
     caller can restore the last finite weights.
     """
+    # the caller holds every array for the whole call: no reference counting
+    X, Y, sw, order, params = borrowed(X), borrowed(Y), borrowed(sw), borrowed(order), borrowed(params)
+    net, opt, work = borrowed(net), borrowed(opt), borrowed(work)
     n = order.size
     nc = n_coefs(net.sizes)
     total = 0.0
