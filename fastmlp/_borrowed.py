@@ -17,42 +17,36 @@ borrowed array.
 """
 
 from numba import types
-from numba.core import cgutils
-from numba.extending import intrinsic, overload
+from numba.extending import intrinsic
 
 
-def borrowed(x):
-    """``x`` with every array in it borrowed (arrays, and named tuples of them,
-    recursively; other values unchanged); compiled code only."""
-    raise NotImplementedError("borrowed is only callable from numba-compiled code")
+def _borrow(context, builder, typ, value):
+    """``value`` of numba type ``typ`` with its arrays' owners dropped."""
+    if isinstance(typ, types.Array):
+        source = context.make_array(typ)(context, builder, value)
+        view = context.make_array(typ)(context, builder)
+        for field in ("nitems", "itemsize", "data", "shape", "strides"):
+            setattr(view, field, getattr(source, field))
+        view.meminfo = view.meminfo.type(None)
+        view.parent = view.parent.type(None)
+        return view._getvalue()
+    if isinstance(typ, types.BaseTuple):  # named or plain: a struct of its fields
+        for i, field_type in enumerate(typ.types):
+            field = _borrow(context, builder, field_type, builder.extract_value(value, i))
+            value = builder.insert_value(value, field, i)
+        return value
+    # anything else is returned as a new reference, as numba expects of a result
+    context.nrt.incref(builder, typ, value)
+    return value
 
 
 @intrinsic
-def _borrowed_array(typingctx, array):
-    """The array's view without its owner (meminfo and parent NULL)."""
-    if not isinstance(array, types.Array):
-        return None
+def borrowed(typingctx, x):
+    """``x`` with every array in it borrowed (arrays, and tuples and named tuples
+    of them, recursively: same data, shape and strides, no owner); other values
+    unchanged.  Compiled code only."""
 
     def codegen(context, builder, signature, args):
-        source = context.make_array(array)(context, builder, args[0])
-        view = context.make_array(array)(context, builder)
-        for field in ("nitems", "itemsize", "data", "shape", "strides"):
-            setattr(view, field, getattr(source, field))
-        view.meminfo = cgutils.get_null_value(view.meminfo.type)
-        view.parent = cgutils.get_null_value(view.parent.type)
-        return view._getvalue()
+        return _borrow(context, builder, x, args[0])
 
-    return array(array), codegen
-
-
-@overload(borrowed)  # compiled into its (cached) callers; exec-made code has no file to cache in
-def _borrowed(x):
-    if isinstance(x, types.Array):
-        return lambda x: _borrowed_array(x)
-    if isinstance(x, types.BaseNamedTuple):
-        # the named tuple rebuilt from its borrowed fields
-        fields = ", ".join(f"borrowed(x[{i}])" for i in range(len(x.types)))
-        namespace = {"cls": x.instance_class, "borrowed": borrowed}
-        exec(f"def impl(x):\n    return cls({fields})\n", namespace)
-        return namespace["impl"]
-    return lambda x: x
+    return x(x), codegen

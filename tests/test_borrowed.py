@@ -1,5 +1,5 @@
 """fastmlp._borrowed.borrowed: the same arrays (data, shape, strides), writable through,
-inside named tuples too; the epoch kernel trains on them exactly as on owned arrays."""
+inside tuples and named tuples too; the epoch kernel trains on them exactly as on owned arrays."""
 
 import numpy as np
 import pytest
@@ -35,7 +35,7 @@ def borrowed_fields(net, csr, pair):
     return b.sizes.ctypes.data, b.hidden, b.loss, c.indptr.ctypes.data, c.shape, p[0].ctypes.data, p[1]
 
 
-def test_named_tuples_are_rebuilt_from_borrowed_fields():
+def test_tuples_are_rebuilt_from_borrowed_fields():
     net = Network(np.array([3, 4, 2]), 1, 2, 3)
     csr = CSR(np.ones(3), np.array([0, 1, 2], dtype=np.int32), np.array([0, 2, 3], dtype=np.int32),
               (np.int64(2), np.int64(3)))
