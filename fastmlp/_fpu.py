@@ -91,6 +91,16 @@ def adopt_flushing(mode):
     return previous
 
 
+@njit(cache=True)
+def _mode():
+    return read_mode()
+
+
+def flushes_subnormals() -> bool:
+    """Whether this thread flushes subnormal numbers now."""
+    return HAS_MXCSR and _mode() & FLUSH_SUBNORMALS == FLUSH_SUBNORMALS
+
+
 @contextmanager
 def subnormals_flushed() -> Iterator[None]:
     """Run the body with subnormal operands and results flushed to zero on this thread."""

@@ -7,7 +7,13 @@ import pytest
 from numba import njit
 
 from fastmlp import MLPClassifier, MLPRegressor
-from fastmlp._fpu import FLUSH_SUBNORMALS, HAS_MXCSR, read_mode, subnormals_flushed
+from fastmlp._fpu import (
+    FLUSH_SUBNORMALS,
+    HAS_MXCSR,
+    flushes_subnormals,
+    read_mode,
+    subnormals_flushed,
+)
 
 pytestmark = pytest.mark.skipif(not HAS_MXCSR, reason="flushing subnormals is implemented for x86-64 only")
 TINY = np.finfo(np.float64).tiny
@@ -21,11 +27,12 @@ def mode():
 
 
 def test_the_context_flushes_and_restores_the_mode():
+    if flushes_subnormals():
+        pytest.skip("this process flushes subnormals already (a library built with -ffast-math?)")
     before = mode()
-    assert before & FLUSH_SUBNORMALS == 0  # Python's default mode
     x = np.array([TINY])
     with subnormals_flushed():
-        assert mode() & FLUSH_SUBNORMALS == FLUSH_SUBNORMALS
+        assert flushes_subnormals()
         assert (x / 8)[0] == 0.0  # a subnormal result is flushed
         assert (np.array([TINY / 8]) * 2**60)[0] == 0.0  # so is a subnormal operand
     assert mode() == before
@@ -55,6 +62,8 @@ def test_training_kernels_run_flushed_and_the_mode_is_restored(monkeypatch, solv
 
 
 def test_a_product_with_subnormal_operands_is_flushed():
+    if flushes_subnormals():
+        pytest.skip("this process flushes subnormals already (a library built with -ffast-math?)")
     X = np.full((1, 2), TINY / 16)
     W = np.full((2, 1), 2.0**60)
     assert (X @ W)[0, 0] > 0.0
