@@ -3,6 +3,7 @@
     python benchmarks/ab.py REV                      # W1-W5 against git revision REV
     python benchmarks/ab.py REV --workloads W2 --pairs 9
     python benchmarks/ab.py HEAD --quick             # smoke run: tiny data, 2 pairs
+    python benchmarks/ab.py REV --both-orders        # cancels the order bias (below)
 
 On a shared or virtual machine the speed drifts by tens of percent within
 minutes, more than most changes gain.  Timings of two versions taken minutes
@@ -15,11 +16,18 @@ working tree's ``fastmlp``, and every workload is fitted ``--pairs`` times by
 each, alternately.  Printed: the median seconds per epoch of each and the
 median of the per-pair ratios (REV / working tree: > 1 means the working tree
 is faster).  Resolution: two identical copies measured 0.94–0.99 here, so
-differences below ~5 % are not resolved.
+differences below ~5 % are not resolved: the ratio is biased, by the same few
+per cent every time, towards one of the two copies (on 2026-11-27 always the
+one imported and compiled first).  ``--both-orders`` therefore runs the
+comparison twice, in two new processes that import, compile and time the two
+copies in opposite orders, and prints the geometric mean of the two ratios, in
+which the bias cancels.
 """
 
 import argparse
 import importlib
+import json
+import math
 import os
 import statistics
 import subprocess
@@ -39,6 +47,13 @@ ROOT = os.path.dirname(HERE)
 
 def import_revision(rev: str, directory: str):
     """fastmlp as of git revision ``rev``, imported as the package ``fastmlp_at_rev``."""
+    export_revision(rev, directory)
+    sys.path.insert(0, directory)
+    return importlib.import_module("fastmlp_at_rev")
+
+
+def export_revision(rev: str, directory: str) -> None:
+    """Write fastmlp as of git revision ``rev`` to ``directory``/fastmlp_at_rev."""
     archive = os.path.join(directory, "fastmlp.tar")
     subprocess.run(["git", "-C", ROOT, "archive", "--format=tar", "-o", archive, rev, "fastmlp"],
                    check=True)
@@ -48,8 +63,6 @@ def import_revision(rev: str, directory: str):
         else:
             tar.extractall(directory)  # our own repository's archive
     os.rename(os.path.join(directory, "fastmlp"), os.path.join(directory, "fastmlp_at_rev"))
-    sys.path.insert(0, directory)
-    return importlib.import_module("fastmlp_at_rev")
 
 
 def seconds_per_epoch(module, workload, X, y, epochs: int) -> float:
@@ -59,16 +72,19 @@ def seconds_per_epoch(module, workload, X, y, epochs: int) -> float:
     return (time.perf_counter() - start) / epochs
 
 
-def compare(other, fastmlp, args) -> None:
-    """Print one line per workload: both versions' s/epoch and the median per-pair ratio."""
+def compare(other, fastmlp, args) -> dict:
+    """Print one line per workload: both versions' s/epoch and the median per-pair
+    ratio; return the ratios by workload."""
     print(f"{args.rev} ({other.__file__}) vs the working tree ({fastmlp.__file__})")
+    ratios = {}
     pairs = 2 if args.quick else args.pairs
     for name in (n.strip().upper() for n in args.workloads.split(",") if n.strip()):
         workload = wl.get(name)
         if args.quick:
             workload = wl.shrink(workload, 64)
         X, y = wl.make_data(workload)
-        for module in (other, fastmlp):  # compile / load the kernels outside the timing
+        warm = (fastmlp, other) if args.tree_first else (other, fastmlp)
+        for module in warm:  # compile / load the kernels outside the timing
             seconds_per_epoch(module, wl.shrink(workload, 64), X[:64], y[:64], 1)
         theirs, ours = [], []
         for i in range(pairs):  # ABBA order: neither version always goes first
@@ -76,9 +92,31 @@ def compare(other, fastmlp, args) -> None:
                 result = theirs if module is other else ours
                 result.append(seconds_per_epoch(module, workload, X, y, workload.epochs))
         ratio = statistics.median(t / o for t, o in zip(theirs, ours))
+        ratios[name] = ratio
         print(f"{name}: {args.rev} {statistics.median(theirs):.5f} s/epoch, working tree "
               f"{statistics.median(ours):.5f} s/epoch, per-pair ratio {ratio:.3f} "
               f"({pairs} pairs)", flush=True)
+    return ratios
+
+
+def both_orders(args) -> None:
+    """Run the comparison in two new processes, the copies imported, compiled and
+    timed in opposite orders, and print the geometric mean of their ratios."""
+    with tempfile.TemporaryDirectory() as directory:
+        export_revision(args.rev, directory)  # once: the second process reuses its kernels
+        runs = []
+        for order in ("--tree-first", "--rev-first"):
+            command = [sys.executable, os.path.abspath(__file__), args.rev, "--workloads",
+                       args.workloads, "--pairs", str(args.pairs), "--exported", directory, order]
+            if args.quick:
+                command.append("--quick")
+            out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+            print(out, end="", flush=True)
+            runs.append(json.loads(out.splitlines()[-1]))
+    for name in runs[0]:
+        mean = math.sqrt(runs[0][name] * runs[1][name])
+        print(f"{name}: ratio {args.rev} / working tree, both orders: {runs[0][name]:.3f} and "
+              f"{runs[1][name]:.3f}, geometric mean {mean:.3f}", flush=True)
 
 
 def main(argv=None) -> None:
@@ -87,7 +125,26 @@ def main(argv=None) -> None:
     p.add_argument("--workloads", default="W1,W2,W3,W4,W5", help="comma-separated subset of W1..W5")
     p.add_argument("--pairs", type=int, default=7, help="fits of each version, alternately")
     p.add_argument("--quick", action="store_true", help="64 rows, 1 epoch, 2 pairs: a smoke test")
+    p.add_argument("--both-orders", action="store_true",
+                   help="compare in two new processes with opposite orders (cancels the order bias)")
+    p.add_argument("--exported", help=argparse.SUPPRESS)  # --both-orders' processes: REV's copy
+    order = p.add_mutually_exclusive_group()
+    order.add_argument("--tree-first", action="store_true", help=argparse.SUPPRESS)
+    order.add_argument("--rev-first", action="store_true", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
+    if args.both_orders:
+        both_orders(args)
+        return
+    if args.exported:
+        sys.path.insert(0, args.exported)
+        if args.rev_first:
+            importlib.import_module("fastmlp_at_rev")
+        sys.path.insert(0, ROOT)
+        import fastmlp
+
+        ratios = compare(importlib.import_module("fastmlp_at_rev"), fastmlp, args)
+        print(json.dumps(ratios))
+        return
     sys.path.insert(0, ROOT)
     import fastmlp
 

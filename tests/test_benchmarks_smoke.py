@@ -89,3 +89,23 @@ def test_ab_quick_compares_a_revision_with_the_working_tree(capsys):
     assert "fastmlp_at_rev" in out  # the revision really was a separate copy
     (line,) = [line for line in out.splitlines() if line.startswith("W2:")]
     assert "per-pair ratio" in line and "(2 pairs)" in line
+
+
+@pytest.mark.skipif(not (ROOT / ".git").exists(), reason="benchmarks/ab.py exports a git revision: "
+                    "needs a git checkout")
+def test_ab_both_orders_runs_two_processes_and_combines_their_ratios(capsys):
+    """--both-orders: two new processes, the copies in opposite orders; the printed
+    geometric mean is that of the two printed ratios."""
+    sys.path.insert(0, str(ROOT))
+    try:
+        ab = importlib.import_module("benchmarks.ab")
+        ab.main(["HEAD", "--quick", "--workloads", "W2", "--both-orders"])
+    finally:
+        sys.path.remove(str(ROOT))
+    out = capsys.readouterr().out
+    ratios = [float(line.split("per-pair ratio ")[1].split()[0])
+              for line in out.splitlines() if line.startswith("W2: HEAD")]
+    assert len(ratios) == 2
+    (summary,) = [line for line in out.splitlines() if "geometric mean" in line]
+    mean = float(summary.rsplit(" ", 1)[1])
+    assert mean == pytest.approx((ratios[0] * ratios[1]) ** 0.5, abs=2e-3)  # printed to 3 digits
