@@ -4,14 +4,12 @@ floating-point mode as they found it."""
 
 import numpy as np
 import pytest
-from numba import njit
 
-from fastmlp import MLPClassifier, MLPRegressor
+from fastmlp import MLPClassifier, MLPRegressor, _fpu
 from fastmlp._fpu import (
     FLUSH_SUBNORMALS,
     HAS_MXCSR,
     flushes_subnormals,
-    read_mode,
     subnormals_flushed,
 )
 
@@ -19,11 +17,10 @@ pytestmark = pytest.mark.skipif(not HAS_MXCSR, reason="flushing subnormals is im
 TINY = np.finfo(np.float64).tiny
 
 
-@njit
 def mode():
     """The control bits of this thread's MXCSR (without the sticky exception flags,
     which NumPy reads and clears around its operations)."""
-    return read_mode() & ~0x3F
+    return _fpu._mode() & ~0x3F
 
 
 def test_the_context_flushes_and_restores_the_mode():

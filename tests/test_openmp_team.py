@@ -1,6 +1,8 @@
 """The optimizer's update shared by MKL's OpenMP threads (fastmlp._omp) equals the
 serial update bit for bit, and multi-threaded fits use it."""
 
+import contextlib
+
 import numpy as np
 import pytest
 
@@ -199,16 +201,8 @@ def test_the_team_updates_in_the_callers_subnormal_mode(monkeypatch, flushed):
     for t in (no_team(), team):
         params = np.full(n, 1e-160)
         opt = make_optimizer("sgd", n, np.float64, learning_rate_init=0.01, momentum=0.0)
-        with subnormals_flushed() if flushed else _no_context():
+        with subnormals_flushed() if flushed else contextlib.nullcontext():
             squares.append(optimizer_step(params, np.zeros(n), opt, n, 0.0, 1.0, t))
     assert squares[0] == squares[1]
     assert (squares[1] == 0.0) if flushed else (squares[1] > 0.0)
-
-
-class _no_context:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
 
