@@ -79,7 +79,7 @@ def make_optimizer(solver: str, n_params: int, dtype, *, learning_rate_init, mom
 CHUNK = 2048
 
 
-@njit(cache=True, error_model="numpy", inline="always")
+@njit(cache=True, error_model="numpy")
 def _flush(x, tiny):
     """x, or zero if |x| is subnormal (branch-free: a compare and a select).
 
@@ -88,7 +88,7 @@ def _flush(x, tiny):
     return x if abs(x) >= tiny else x - x
 
 
-@njit(cache=True, error_model="numpy", inline="always")
+@njit(cache=True, error_model="numpy")
 def _update(params, grads, s1, s2, code, c):
     """Update ``params`` from the scaled gradient c[0]·(grads + c[1]·params);
     return Σ params² before the update (summed in float64 on the way: the loop
@@ -141,7 +141,7 @@ def _update(params, grads, s1, s2, code, c):
     return squares
 
 
-@njit(cache=True, error_model="numpy", inline="always")
+@njit(cache=True, error_model="numpy")
 def _update_chunk(params, grads, s1, s2, lo, hi, n_coef, code, c, c_bias):
     """Update one chunk; return Σ w² of its coefficients before the update."""
     mid = min(max(lo, n_coef), hi)
