@@ -51,10 +51,15 @@ class Optimizer(namedtuple("Optimizer", "code state step hyper")):
 
 @njit(cache=True, error_model="numpy")
 def step_size(code, hyper, t):
-    """The learning rate of update ``t`` (Adam's with its bias correction, as scikit-learn)."""
+    """The learning rate of update ``t`` (Adam's with its bias correction, as scikit-learn).
+
+    ``math.pow`` with a float exponent is C's ``pow``, as Python's ``β ** t`` in
+    scikit-learn; numba's ``**`` with an integer exponent multiplies by repeated
+    squaring, which differs in the last bit for many ``t``."""
     lr = hyper[LR]
     if code == ADAM and t > 0:
-        lr = lr * math.sqrt(1.0 - hyper[BETA_2] ** t) / (1.0 - hyper[BETA_1] ** t)
+        lr = lr * math.sqrt(1.0 - math.pow(hyper[BETA_2], float(t))) / (
+            1.0 - math.pow(hyper[BETA_1], float(t)))
     return lr
 
 

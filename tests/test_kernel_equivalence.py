@@ -161,3 +161,18 @@ def test_optimizer_step_returns_the_squared_norm_before_the_update(dtype, solver
         coefs = before[:n_coef]
         assert squares == pytest.approx(np.sum((coefs * coefs).astype(np.float64)), rel=1e-13)
         assert not np.array_equal(params, before)
+
+
+def test_adam_step_size_is_scikit_learns_bit_for_bit():
+    # scikit-learn: lr · sqrt(1 − β₂**t) / (1 − β₁**t) with Python floats, whose
+    # ** is C's pow; numba's ** with an integer exponent rounds differently
+    from sklearn.neural_network._stochastic_optimizers import AdamOptimizer
+
+    from fastmlp._optimizers import ADAM, make_optimizer, step_size
+
+    opt = make_optimizer("adam", 1, np.float64, learning_rate_init=1e-3, beta_1=0.9, beta_2=0.999)
+    reference = AdamOptimizer([np.zeros(1)], learning_rate_init=1e-3, beta_1=0.9, beta_2=0.999)
+    for t in [*range(1, 3000), *range(3000, 10**6, 9973)]:
+        reference.t = t - 1
+        reference._get_updates([np.zeros(1)])  # sets t and learning_rate as in a fit
+        assert step_size(ADAM, opt.hyper, t) == reference.learning_rate
