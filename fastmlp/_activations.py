@@ -128,10 +128,24 @@ def add_bias_output(Z, b, code):
 
 
 @njit(cache=True, error_model="numpy")
-def multiply_derivative(D, A, code):
-    """D ← D ⊙ f'(z), with f'(z) taken from the stored outputs A = f(z)."""
+def multiply_derivative(D, A, code, sums):
+    """D ← D ⊙ f'(z), with f'(z) taken from the stored outputs A = f(z); and
+    sums ← the column sums of the new D (the layer's bias gradient Σᵢ δᵢ), in
+    the same pass over D."""
     m, n = D.shape
+    sums[:] = 0.0
     for i in range(m):
         for j in range(n):
             D[i, j] *= derivative(A[i, j], code)
+            sums[j] += D[i, j]  # the stored value (in D's dtype)
+
+
+@njit(cache=True, error_model="numpy")
+def column_sums(D, sums):
+    """sums ← Σᵢ D[i, :] (the output layer's bias gradient), summed row by row."""
+    m, n = D.shape
+    sums[:] = 0.0
+    for i in range(m):
+        for j in range(n):
+            sums[j] += D[i, j]
 

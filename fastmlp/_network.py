@@ -17,7 +17,7 @@ from numba.core.imputils import impl_ret_borrowed
 from numba.extending import intrinsic
 from numba.np.arrayobj import make_array, populate_array
 
-from ._activations import add_bias_activate, add_bias_output, multiply_derivative
+from ._activations import add_bias_activate, add_bias_output, column_sums, multiply_derivative
 from ._blas import _FUNCTION, KERNEL_FIELDS, NN, NT, TN, compiled_gemm, no_kernels
 from ._linalg import matmul, matmul_nt, matmul_tn, squared_norm
 from ._losses import loss_and_output_delta
@@ -137,21 +137,18 @@ def backprop(X, Y, sw, params, grads, net, acts, deltas, kernels):
     last = sizes.size - 2
     out = forward(X, params, net, acts, kernels)
     loss = loss_and_output_delta(out, Y, sw, block(deltas, sizes, last + 1, m), net.loss)
+    column_sums(block(deltas, sizes, last + 1, m), intercept(grads, sizes, last))
     for l in range(last, -1, -1):
         D = block(deltas, sizes, l + 1, m)
         if l == 0:
             input_gradient(X, D, coef(grads, sizes, 0), kernels, l)
         else:
             matmul_tn(block(acts, sizes, l, m), D, coef(grads, sizes, l), kernels, l)
-        gb = intercept(grads, sizes, l)
-        gb[:] = 0.0
-        for i in range(m):
-            for j in range(gb.size):
-                gb[j] += D[i, j]
-        if l > 0:
+        if l > 0:  # δ of the layer below, and its bias gradient in the same pass
             previous = block(deltas, sizes, l, m)
             matmul_nt(D, coef(params, sizes, l), previous, kernels, l)
-            multiply_derivative(previous, block(acts, sizes, l, m), net.hidden)
+            multiply_derivative(previous, block(acts, sizes, l, m), net.hidden,
+                                intercept(grads, sizes, l - 1))
     return loss
 
 

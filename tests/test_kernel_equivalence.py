@@ -176,3 +176,34 @@ def test_adam_step_size_is_scikit_learns_bit_for_bit():
         reference.t = t - 1
         reference._get_updates([np.zeros(1)])  # sets t and learning_rate as in a fit
         assert step_size(ADAM, opt.hyper, t) == reference.learning_rate
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("activation", ["identity", "logistic", "tanh", "hardtanh", "relu"])
+def test_multiply_derivative_also_sums_the_columns(dtype, activation):
+    # backprop's δ ← δ ⊙ f'(z) and the bias gradient Σᵢ δᵢ come from one pass
+    from fastmlp._activations import HIDDEN_ACTIVATIONS, column_sums, multiply_derivative
+
+    rng = np.random.RandomState(0)
+    shape = (37, 19)
+    A = {  # outputs a = f(z) as the forward pass stores them
+        "identity": rng.normal(size=shape),
+        "logistic": rng.uniform(0, 1, size=shape),
+        "tanh": rng.uniform(-1, 1, size=shape),
+        "hardtanh": np.clip(2 * rng.normal(size=shape), -1, 1),
+        "relu": np.maximum(rng.normal(size=shape), 0),
+    }[activation].astype(dtype)
+    D = rng.normal(size=A.shape).astype(dtype)
+    f_prime = {"identity": np.ones_like(A), "logistic": A * (1 - A), "tanh": 1 - A * A,
+               "hardtanh": ((A > -1) & (A < 1)).astype(dtype), "relu": (A > 0).astype(dtype)}[activation]
+    expected = D * f_prime
+    sums = np.full(A.shape[1], np.nan, dtype=dtype)
+    multiply_derivative(D, A, HIDDEN_ACTIVATIONS[activation], sums)
+    np.testing.assert_allclose(D, expected, rtol=1e-6 if dtype == np.float32 else 1e-15)
+    row_by_row = np.zeros(A.shape[1], dtype=dtype)
+    for row in D:
+        row_by_row += row
+    np.testing.assert_array_equal(sums, row_by_row)  # the stored δ, in row order
+    again = np.full_like(sums, np.nan)
+    column_sums(D, again)
+    np.testing.assert_array_equal(again, row_by_row)
