@@ -55,7 +55,7 @@ def _as_matrix(typingctx, vec, rows, cols):
     return sig, codegen
 
 
-@njit(cache=True, error_model="numpy", inline="always")
+@njit(cache=True, error_model="numpy")
 def as_matrix(vec, rows, cols):
     """``vec.reshape((rows, cols))`` for a 1-d C-contiguous vector, without the C call."""
     if vec.size != rows * cols:
@@ -72,7 +72,7 @@ def n_coefs(sizes):
     return total
 
 
-@njit(cache=True, error_model="numpy", inline="always")
+@njit(cache=True, error_model="numpy")
 def coef(params, sizes, layer):
     """View of the weight matrix from layer ``layer`` to ``layer + 1``."""
     start = 0
@@ -82,7 +82,7 @@ def coef(params, sizes, layer):
     return as_matrix(params[start : start + size], sizes[layer], sizes[layer + 1])
 
 
-@njit(cache=True, error_model="numpy", inline="always")
+@njit(cache=True, error_model="numpy")
 def intercept(params, sizes, layer):
     """View of the bias vector of layer ``layer + 1``."""
     start = n_coefs(sizes)
@@ -91,7 +91,7 @@ def intercept(params, sizes, layer):
     return params[start : start + sizes[layer + 1]]
 
 
-@njit(cache=True, error_model="numpy", inline="always")
+@njit(cache=True, error_model="numpy")
 def block(buffer, sizes, layer, m):
     """The (m × sizes[layer]) block of a flat workspace, for layer >= 1."""
     start = 0
