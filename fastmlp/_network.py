@@ -109,11 +109,11 @@ def forward(X, params, net, acts, kernels):
     m = X.shape[0]
     sizes = net.sizes
     last = sizes.size - 2
-    out = block(acts, sizes, 1, m)
+    out = block(acts, sizes, last + 1, m)  # (typing only; a literal layer would compile block twice)
     for l in range(last + 1):
         Z = block(acts, sizes, l + 1, m)
         if l == 0:
-            input_product(X, coef(params, sizes, 0), Z, kernels, l)
+            input_product(X, coef(params, sizes, l), Z, kernels, l)
         else:
             matmul(out, coef(params, sizes, l), Z, kernels, l)
         if l < last:
@@ -141,7 +141,7 @@ def backprop(X, Y, sw, params, grads, net, acts, deltas, kernels):
     for l in range(last, -1, -1):
         D = block(deltas, sizes, l + 1, m)
         if l == 0:
-            input_gradient(X, D, coef(grads, sizes, 0), kernels, l)
+            input_gradient(X, D, coef(grads, sizes, l), kernels, l)
         else:
             matmul_tn(block(acts, sizes, l, m), D, coef(grads, sizes, l), kernels, l)
         if l > 0:  # δ of the layer below, and its bias gradient in the same pass
