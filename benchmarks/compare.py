@@ -133,19 +133,28 @@ def gemm_peaks(n: int, repeats: int) -> tuple[dict, dict, str]:
 
 
 class GemmProbe:
-    """One n × n × n product per round of :func:`measure`: the machine's GEMM
-    rate under the same conditions as the fits it is compared with."""
+    """n × n × n products once per round of :func:`measure`: the machine's GEMM
+    rate under the same conditions as the fits it is compared with.
 
-    def __init__(self, dtype, n: int, product):
+    Each round times ``flop`` worth of back-to-back products as one window (a
+    rate over about a second at n = 2000, as long as a W4 fit): this VM's rate
+    swings between single products (39-140 GFLOP/s in five consecutive 2000³
+    products, measured), and a fit averages over its whole duration, so one
+    product per round would compare a 0.15 s sample with a 1 s average.
+    ``rate`` is the median of the rounds' rates.
+    """
+
+    def __init__(self, dtype, n: int, product, flop: float = 1e11):
         self.operands, self.product, self.n = gemm_operands(dtype, n), product, n
+        self.count = max(1, round(flop / (2.0 * n ** 3)))
         self.product(*self.operands)
         self.rates = []
 
     def run(self) -> None:
-        for _ in range(max(1, round(2e8 / self.n ** 3))):  # ≥ 0.2 GFLOP per round
-            start = time.perf_counter()
+        start = time.perf_counter()
+        for _ in range(self.count):
             self.product(*self.operands)
-            self.rates.append(2.0 * self.n ** 3 / (time.perf_counter() - start))
+        self.rates.append(self.count * 2.0 * self.n ** 3 / (time.perf_counter() - start))
 
     @property
     def rate(self) -> float:
@@ -214,7 +223,7 @@ def run_table(names, args, torch, gemm_products, emit=print) -> None:
                 w32 = wl.shrink(w32, QUICK_ROWS)
             entries.append(("fastmlp", w32, *wl.make_data(w32)))
         n = 128 if args.quick else 2000
-        probes = {dt: GemmProbe(dt, n, gemm_products[dt])
+        probes = {dt: GemmProbe(dt, n, gemm_products[dt], 1e8 if args.quick else 1e11)
                   for dt in ((np.float64, np.float32) if with_float32 else (np.float64,))}
         measured = measure(entries, epochs, args.repeats, probes.values())
         peaks = {dt: probe.rate for dt, probe in probes.items()}
