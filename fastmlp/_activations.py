@@ -10,11 +10,9 @@ functions as arguments -- the argument type holds the function's address -- so
 the table is indexed by code instead.)
 """
 
-import math
-
 from numba import njit
 
-from ._exp import fast_exp
+from ._exp import fast_exp, fast_tanh
 
 IDENTITY, LOGISTIC, TANH, HARDTANH, RELU = 0, 1, 2, 3, 4
 SOFTMAX, EXP = 5, 6
@@ -59,7 +57,7 @@ def activate(z, code):
     if code == RELU:
         return relu(z)
     if code == TANH:
-        return math.tanh(z)
+        return fast_tanh(z)
     if code == LOGISTIC:
         return logistic(z)
     if code == HARDTANH:

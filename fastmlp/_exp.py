@@ -8,7 +8,8 @@ x = k·ln 2 + r with |r| ≤ ½ ln 2, sum the Taylor series of eʳ to r¹³ (its
 remainder is below 10⁻¹⁷), and multiply by 2ᵏ built from its bit pattern.
 Measured against ``np.exp`` on 10⁶ points from −745 to 710: at most 1 ulp
 apart (0.11 ulp on average); NaN, ±inf, overflow and subnormal results as
-``np.exp``.
+``np.exp``.  ``fast_tanh`` builds tanh from the same series (the C library's
+``tanh`` is a call per element too, ~25 ns here).
 """
 
 import math
@@ -55,11 +56,15 @@ def _pow2(k):
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def fast_exp(x):
-    """eˣ in float64, within 1 ulp of ``np.exp``; branch-free so loops vectorise."""
-    xc = min(max(x, -746.0), 710.0)  # beyond these eˣ is 0 or inf anyway
-    kf = math.floor(xc * LOG2E + 0.5)
-    r = (xc - kf * LN2_HI) - kf * LN2_LO
+def _reduce(x):
+    """k and r with x = k·ln 2 + r, |r| ≤ ½ ln 2 (k as a float; r exact for |x| < ½ ln 2)."""
+    kf = math.floor(x * LOG2E + 0.5)
+    return kf, (x - kf * LN2_HI) - kf * LN2_LO
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def _expm1_ratio(r):
+    """(eʳ − 1)/r = 1 + r/2! + r²/3! + … + r¹²/13!, for |r| ≤ ½ ln 2."""
     c = INV_FACTORIAL
     p = c[13]
     p = _fma(p, r, c[12])
@@ -73,10 +78,35 @@ def fast_exp(x):
     p = _fma(p, r, c[4])
     p = _fma(p, r, c[3])
     p = _fma(p, r, c[2])
-    p = _fma(p, r, 1.0)
-    p = _fma(p, r, 1.0)
+    return _fma(p, r, 1.0)
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def fast_exp(x):
+    """eˣ in float64, within 1 ulp of ``np.exp``; branch-free so loops vectorise."""
+    xc = min(max(x, -746.0), 710.0)  # beyond these eˣ is 0 or inf anyway
+    kf, r = _reduce(xc)
+    p = _fma(_expm1_ratio(r), r, 1.0)
     # 2ᵏ in two factors, so that results near overflow and subnormal results come out right
     k = np.int64(kf)
     half = k >> 1
     result = p * _pow2(half) * _pow2(k - half)
     return result if x == x else x  # NaN stays NaN
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def fast_tanh(x):
+    """tanh x in float64, within 4 ulp of ``math.tanh`` (NumPy's ``tanh``: 3); branch-free
+    so loops vectorise.
+
+    As the C library computes it: with u = e^(−2|x|) − 1 (expm1, taken without
+    cancellation: the series of (eʳ − 1)/r times r, then 2ᵏ·eʳ − 1 as one fused
+    multiply-add), tanh |x| = −u / (u + 2), signed like x.  Beyond |x| = 22 the
+    result rounds to ±1.
+    """
+    a = min(abs(x), 22.0)
+    kf, r = _reduce(-2.0 * a)  # -2a is exact; kf in [-63, 0]
+    scale = _pow2(np.int64(kf))
+    u = _fma(scale, r * _expm1_ratio(r), scale - 1.0)  # exact when kf = 0 (scale 1)
+    t = math.copysign(-u / (u + 2.0), x)
+    return t if x == x else x  # NaN stays NaN
