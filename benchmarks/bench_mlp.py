@@ -8,7 +8,10 @@ Run from the repository root (see benchmarks/README.md)::
 fit with ``max_iter=1``, compilation done in ``setup``); ``track_score`` is the
 training accuracy (R² for W5) after the workload's epochs; ``time_predict_*``
 are predictions of the network after one epoch; ``time_partial_fit_32_rows`` is
-one ``partial_fit`` call on 32 rows (one minibatch: mostly the call's fixed cost).
+one ``partial_fit`` call on 32 rows (one minibatch: mostly the call's fixed cost);
+``Activations.time_fit_epoch`` is one W3 epoch with each hidden activation (the
+workloads use ReLU; a tanh that called the C library per element once made a tanh
+network 3.4× slower than a ReLU one).
 """
 
 import numpy as np
@@ -97,3 +100,23 @@ class PartialFit:
 
     def time_partial_fit_32_rows(self, case):
         self.model.partial_fit(*self.chunk)
+
+
+class Activations:
+    """One epoch of W3 with each hidden activation (same products, different
+    element-wise work)."""
+
+    params = [["relu", "tanh", "logistic", "hardtanh", "identity"]]
+    param_names = ["activation"]
+    number = 1
+    repeat = (1, 3, 60.0)
+    timeout = 300
+
+    def setup(self, activation):
+        self.workload = wl.get("W3")
+        self.X, self.y = wl.make_data(self.workload)
+        self.model = wl.make_estimator("fastmlp", self.workload, 1).set_params(activation=activation)
+        wl.fit_quietly(self.model, self.X[:512], self.y[:512])  # kernels compiled or loaded
+
+    def time_fit_epoch(self, activation):
+        wl.fit_quietly(self.model, self.X, self.y)
