@@ -32,7 +32,7 @@ OUTPUT_ACTIVATIONS = {
 }
 
 
-@njit(cache=True, error_model="numpy", inline="always")
+@njit(cache=True, error_model="numpy")
 def logistic(z):
     """σ(z) = 1 / (1 + exp(−z)), computed without overflow (e = exp(−|z|) ≤ 1)."""
     e = fast_exp(-abs(z))

@@ -49,20 +49,20 @@ def _fma(typingctx, a, b, c):
     return types.float64(types.float64, types.float64, types.float64), codegen
 
 
-@njit(cache=True, error_model="numpy", inline="always")
+@njit(cache=True, error_model="numpy")
 def _pow2(k):
     """2ᵏ for integer -1022 ≤ k ≤ 1023."""
     return _float64_from_bits((k + 1023) << 52)
 
 
-@njit(cache=True, error_model="numpy", inline="always")
+@njit(cache=True, error_model="numpy")
 def _reduce(x):
     """k and r with x = k·ln 2 + r, |r| ≤ ½ ln 2 (k as a float; r exact for |x| < ½ ln 2)."""
     kf = math.floor(x * LOG2E + 0.5)
     return kf, (x - kf * LN2_HI) - kf * LN2_LO
 
 
-@njit(cache=True, error_model="numpy", inline="always")
+@njit(cache=True, error_model="numpy")
 def _expm1_ratio(r):
     """(eʳ − 1)/r = 1 + r/2! + r²/3! + … + r¹²/13!, for |r| ≤ ½ ln 2."""
     c = INV_FACTORIAL
@@ -81,7 +81,7 @@ def _expm1_ratio(r):
     return _fma(p, r, 1.0)
 
 
-@njit(cache=True, error_model="numpy", inline="always")
+@njit(cache=True, error_model="numpy")
 def fast_exp(x):
     """eˣ in float64, within 1 ulp of ``np.exp``; branch-free so loops vectorise."""
     xc = min(max(x, -746.0), 710.0)  # beyond these eˣ is 0 or inf anyway
@@ -94,7 +94,7 @@ def fast_exp(x):
     return result if x == x else x  # NaN stays NaN
 
 
-@njit(cache=True, error_model="numpy", inline="always")
+@njit(cache=True, error_model="numpy")
 def fast_tanh(x):
     """tanh x in float64, within 4 ulp of ``math.tanh`` (NumPy's ``tanh``: 3); branch-free
     so loops vectorise.
