@@ -16,14 +16,16 @@ from ._blas import no_kernels
 from ._borrowed import borrowed
 from ._network import backprop, compiled_products, n_coefs, workspace_size
 from ._optimizers import optimizer_step, optimizer_team
-from ._sparse import batch_buffer, gather_rows
+from ._shared_gather import gather_batch, gather_team
+from ._sparse import batch_buffer
 
-Workspace = namedtuple("Workspace", "X Y sw acts deltas grads kernels team")
+Workspace = namedtuple("Workspace", "X Y sw acts deltas grads kernels team gather")
 Workspace.__doc__ = """Buffers for one fit: the gathered batch (X, Y, sample weights),
 flat activations and deltas, the raw gradient vector, the layers' products
-compiled for full batches (see :func:`fastmlp._network.compiled_products`) and
+compiled for full batches (see :func:`fastmlp._network.compiled_products`),
 the team of MKL threads that shares the optimizer's update (see
-:func:`fastmlp._optimizers.optimizer_team`)."""
+:func:`fastmlp._optimizers.optimizer_team`) and the one that shares the
+copying of the batch's rows (see :mod:`fastmlp._shared_gather`)."""
 
 
 def make_workspace(sizes: np.ndarray, rows: int, n_params: int, dtype, X=None,
@@ -37,7 +39,7 @@ def make_workspace(sizes: np.ndarray, rows: int, n_params: int, dtype, X=None,
     ``compiled`` the products of ``rows``-row batches run as MKL-generated
     code, which is sequential: for fits on one BLAS thread.  With ``threads``
     > 1 (the fit's products run on that many MKL threads) they also share the
-    optimizer's update.
+    optimizer's update and the copying of the batch's rows.
     """
     units = workspace_size(sizes, rows)
     kernels = compiled_products(sizes, rows, dtype) if compiled else no_kernels(sizes.size - 1)
@@ -52,6 +54,7 @@ def make_workspace(sizes: np.ndarray, rows: int, n_params: int, dtype, X=None,
         np.empty(n_params, dtype=dtype),
         kernels,
         optimizer_team(n_params, dtype, threads),
+        gather_team(dtype, threads),
     )
 
 
@@ -72,7 +75,7 @@ def train_epoch(X, Y, sw, order, batch_size, params, net, opt, work, alpha):
     total = 0.0
     for start in range(0, n, batch_size):
         m = min(batch_size, n - start)
-        Xb = gather_rows(X, order, start, m, work.X)
+        Xb = gather_batch(X, order, start, m, work.X, work.gather)
         Yb = work.Y[:m]
         swb = work.sw[:m]
         for r in range(m):

@@ -1,14 +1,17 @@
-"""The optimizer's update shared by MKL's OpenMP threads (fastmlp._omp) equals the
-serial update bit for bit, and multi-threaded fits use it."""
+"""The optimizer's update, the batch's row gather and predictions shared by MKL's
+OpenMP threads (fastmlp._omp) equal the serial ones bit for bit, and multi-threaded
+fits use them."""
 
 import contextlib
 
 import numpy as np
 import pytest
+from numba import njit
 
-from fastmlp import MLPClassifier, MLPRegressor, _base, _optimizers, _training
-from fastmlp._omp import PARALLEL, _gomp_parallel, no_team, openmp_threads
+from fastmlp import MLPClassifier, MLPRegressor, _base, _optimizers, _shared_gather, _training
+from fastmlp._omp import NEXT, PARALLEL, _gomp_parallel, no_team, openmp_threads
 from fastmlp._optimizers import CHUNK, make_optimizer, optimizer_step, optimizer_team
+from fastmlp._shared_gather import MIN_SHARED, PIECE_ROWS, gather_batch, gather_team
 
 pytestmark = pytest.mark.skipif(
     not _gomp_parallel(), reason="needs MKL on Intel's OpenMP runtime (pip install fastmlp[mkl])"
@@ -57,22 +60,66 @@ def test_multithreaded_fit_shares_the_update_and_trains_the_same_network(monkeyp
     rng = np.random.RandomState(0)
     X = rng.normal(size=(150, 400)).astype(dtype)
     y = (X[:, 0] > 0).astype(int) if Est is MLPClassifier else X[:, 0]
-    teams = []
-    make = _training.optimizer_team
+    teams, gathers = [], []
+    make, make_gather = _training.optimizer_team, _training.gather_team
     monkeypatch.setattr(_training, "optimizer_team", lambda *a: teams.append(make(*a)) or teams[-1])
+    monkeypatch.setattr(_training, "gather_team",
+                        lambda *a: gathers.append(make_gather(*a)) or gathers[-1])
 
     def fit():  # 64 × 400 × 512 multiply-adds per product: on every MKL thread
         return Est(hidden_layer_sizes=(512,), batch_size=64, max_iter=2, random_state=0).fit(X, y)
 
     with pytest.warns(Warning):
         shared = fit()
-    assert teams[-1].ints[PARALLEL] != 0
+    assert teams[-1].ints[PARALLEL] != 0 and gathers[-1].ints[PARALLEL] != 0
     monkeypatch.setattr(_base, "openmp_threads", lambda: 1)
     with pytest.warns(Warning):
         serial = fit()
-    assert teams[-1].ints[PARALLEL] == 0
+    assert teams[-1].ints[PARALLEL] == 0 and gathers[-1].ints[PARALLEL] == 0
     for a, b in zip(shared.coefs_ + shared.intercepts_, serial.coefs_ + serial.intercepts_):
         np.testing.assert_array_equal(a, b)
+
+
+@njit
+def _gather_all(X, order, batch, out, team):
+    """Every batch of ``order`` gathered as train_epoch gathers it, stacked."""
+    rows = np.empty((order.size, X.shape[1]), dtype=X.dtype)
+    for start in range(0, order.size, batch):
+        m = min(batch, order.size - start)
+        rows[start : start + m] = gather_batch(X, order, start, m, out, team)
+    return rows
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("threads", [2, 3])
+def test_rows_gathered_by_the_team_equal_the_serial_gather(monkeypatch, dtype, threads):
+    monkeypatch.setattr(_shared_gather, "openmp_threads", lambda: threads)
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(1000, 300)).astype(dtype)
+    order = rng.permutation(X.shape[0])[:900]  # a subset, as with a validation split
+    batch = 7 * PIECE_ROWS + 5  # full pieces, a short piece, and a short last batch
+    assert batch * X.shape[1] >= MIN_SHARED
+    team = gather_team(dtype, threads)
+    assert team.ints[PARALLEL] != 0
+    out = np.full((batch, X.shape[1]), np.nan, dtype=dtype)
+    np.testing.assert_array_equal(_gather_all(X, order, batch, out, team), X[order])
+    assert team.ints[NEXT] > 0  # the threads claimed the pieces
+    np.testing.assert_array_equal(_gather_all(X, order, batch, out.copy(), no_team()), X[order])
+
+
+def test_small_batches_and_one_thread_gather_serially(monkeypatch):
+    monkeypatch.setattr(_shared_gather, "openmp_threads", lambda: 2)
+    assert gather_team(np.float64, 1).ints[PARALLEL] == 0
+    team = gather_team(np.float64, 2)
+    X = np.arange(2.0 * MIN_SHARED).reshape(-1, 2)
+    order = np.arange(X.shape[0])[::-1].copy()
+    m = MIN_SHARED // 2 - 1  # one value short of sharing: the worker never runs
+    out = np.empty((m, 2))
+    team.ints[NEXT] = -1
+    np.testing.assert_array_equal(_gather_all(X, order[:m], m, out, team), X[order[:m]])
+    assert team.ints[NEXT] == -1
+    _gather_all(X, order[: m + 1], m + 1, np.empty((m + 1, 2)), team)
+    assert team.ints[NEXT] > 0  # shared: the threads claimed its pieces
 
 
 @pytest.mark.skipif(openmp_threads() < 2, reason="needs MKL on Intel's OpenMP runtime with two or more threads")
