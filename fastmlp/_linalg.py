@@ -9,6 +9,8 @@ generated for one shape (:func:`fastmlp._blas.compiled_gemm`), which runs
 instead when it was made for this product's shape (all zeros: none).
 """
 
+import threading
+
 import numpy as np
 from numba import njit, types
 from numba.extending import intrinsic
@@ -145,7 +147,7 @@ def _count_exponent_all_ones(bits, mask):
     return count
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", nogil=True)
 def _largest_masked(bits, mask):
     top = bits[0] & mask
     for i in range(1, bits.size):
@@ -153,19 +155,42 @@ def _largest_masked(bits, mask):
     return top
 
 
-def largest_magnitude(X: np.ndarray) -> float:
+# values per thread below which one thread scans: a thread costs ~0.1 ms to start
+SCAN_VALUES_PER_THREAD = 4_000_000
+
+
+def largest_magnitude(X: np.ndarray, threads: int = 1) -> float:
     """max |x| over the C-contiguous float64/float32 array X (0 if empty); NaN or
     inf if X holds one.
 
     Without the sign bit a float's bit pattern orders like its magnitude, and
     NaN and inf have the largest patterns: an integer max that vectorises, one
-    pass and no temporary (numpy's max and min take two).
+    pass and no temporary (numpy's max and min take two).  A large X is cut into
+    up to ``threads`` pieces scanned at once (W4's X on two cores: ~9.5 instead of
+    ~15 ms, a pass bound by memory).
     """
     if X.size == 0:
         return 0.0
     flat = X.reshape(X.size)
     bits, mask = ((np.uint64, 0x7FFFFFFFFFFFFFFF) if X.itemsize == 8 else (np.uint32, 0x7FFFFFFF))
-    top = _largest_masked(flat.view(bits), bits(mask))
+    flat, mask = flat.view(bits), bits(mask)
+    pieces = min(threads, X.size // SCAN_VALUES_PER_THREAD)
+    if pieces < 2:
+        top = _largest_masked(flat, mask)
+    else:
+        bounds = np.linspace(0, flat.size, pieces + 1).astype(np.int64)
+        tops = [mask] * pieces  # (a thread that failed would leave NaN's pattern)
+
+        def scan(k):
+            tops[k] = _largest_masked(flat[bounds[k] : bounds[k + 1]], mask)
+
+        helpers = [threading.Thread(target=scan, args=(k,)) for k in range(1, pieces)]
+        for helper in helpers:
+            helper.start()
+        scan(0)
+        for helper in helpers:
+            helper.join()
+        top = max(tops)
     return float(np.array(top, dtype=bits).view(X.dtype))
 
 

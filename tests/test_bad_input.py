@@ -351,3 +351,21 @@ def test_minibatch_of_zero_weight(kind):
     assert_same(snapshot(est), before)
     assert_same_exception_type(info.value, lambda: make(kind, sklearn=True, **params).fit(
         X, Y[kind], sample_weight=sw))
+
+
+@pytest.mark.parametrize("value, match", [(np.nan, "NaN"), (np.inf, "infinity")])
+def test_non_finite_value_in_a_large_X(monkeypatch, value, match):
+    # a large X is scanned in pieces on several threads (fastmlp._linalg); a bad
+    # value in the last piece is found all the same
+    from fastmlp import _linalg, _validation
+
+    for module in (_linalg, _validation):
+        monkeypatch.setattr(module, "SCAN_VALUES_PER_THREAD", 1000)
+    monkeypatch.setattr(_validation, "current_counts", lambda: [2])
+    started = []
+    thread = _linalg.threading.Thread
+    monkeypatch.setattr(_linalg.threading, "Thread", lambda **kw: started.append(1) or thread(**kw))
+    big = np.tile(X, (100, 1))  # 12,000 values: two pieces
+    with pytest.raises(ValueError, match=f"Input X contains {match}"):
+        make("classifier").fit(_with(big, big.size - 1, value), np.arange(big.shape[0]) % 3)
+    assert started == [1]

@@ -46,6 +46,32 @@ def test_largest_magnitude_is_numpys_max_abs(dtype):
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("threads", [2, 3])
+def test_largest_magnitude_scanned_in_pieces_at_once(monkeypatch, dtype, threads):
+    from fastmlp import _linalg
+
+    monkeypatch.setattr(_linalg, "SCAN_VALUES_PER_THREAD", 50)
+    started = []
+    thread = _linalg.threading.Thread
+    monkeypatch.setattr(_linalg.threading, "Thread", lambda **kw: started.append(1) or thread(**kw))
+    rng = np.random.RandomState(1)
+    X = rng.normal(size=(50, 7)).astype(dtype)  # 350 values: up to 7 pieces of 50
+    for position in ((0, 0), (24, 3), (49, 6)):  # in the first, a middle and the last piece
+        for special in (1e30, np.inf, -np.inf):
+            Y = X.copy()
+            Y[position] = special
+            started.clear()
+            assert largest_magnitude(Y, threads) == np.abs(Y).max() == largest_magnitude(Y)
+            assert len(started) == threads - 1
+        Y = X.copy()
+        Y[position] = np.nan
+        assert np.isnan(largest_magnitude(Y, threads))
+    started.clear()
+    assert largest_magnitude(X[:2], threads) == np.abs(X[:2]).max()  # 14 values: one thread
+    assert started == []
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_squared_norm_sums_the_slice_in_float64(dtype):
     rng = np.random.RandomState(0)
     x = (rng.normal(size=1000) * 1e3).astype(dtype)
