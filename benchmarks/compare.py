@@ -71,7 +71,9 @@ def header_lines(torch) -> list:
     versions = (f"python {platform.python_version()}, fastmlp {fastmlp.__version__}, numpy {np.__version__}, "
                 f"scipy {scipy.__version__}, scikit-learn {sklearn.__version__}, numba {numba.__version__}, "
                 + (f"torch {torch.__version__}" if torch else "torch not installed"))
-    pools = ", ".join(f"{p['internal_api']} {p.get('version') or ''} ({p['num_threads']} threads)".replace("  ", " ")
+    pools = ", ".join(f"{p['internal_api']} {p.get('version') or ''} ({p['num_threads']} threads"
+                      f"{', ' + p['threading_layer'] + ' OpenMP' if p.get('threading_layer') in ('intel', 'gnu') else ''}"
+                      f"{', ' + p['prefix'] if p['internal_api'] == 'openmp' else ''})".replace("  ", " ")
                       for p in threadpool_info())
     env = ", ".join(f"{k}={os.environ[k]}" for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE",
                                                      "OMP_NUM_THREADS", "NUMBA_NUM_THREADS")
@@ -420,6 +422,11 @@ def main(argv=None) -> None:
     unknown = set(names) - set(wl.WORKLOADS)
     if unknown:
         raise SystemExit(f"unknown workloads {sorted(unknown)}; choose from {sorted(wl.WORKLOADS)}")
+    # fastmlp before PyTorch: MKL then runs on Intel's OpenMP runtime, as without
+    # PyTorch (imported after it, MKL takes GNU's runtime, which PyTorch loads, and
+    # fastmlp's multi-threaded fits cannot share work with MKL's threads; see README)
+    import fastmlp
+    fastmlp.blas_backend()
     torch = None if args.no_torch else torch_or_none()
 
     print("# fastmlp vs scikit-learn vs PyTorch\n")

@@ -253,3 +253,37 @@ def test_the_team_updates_in_the_callers_subnormal_mode(monkeypatch, flushed):
     assert squares[0] == squares[1]
     assert (squares[1] == 0.0) if flushed else (squares[1] > 0.0)
 
+
+
+_LAYER_AFTER = """
+import ctypes, sys
+if sys.argv[1] == "gomp-first":
+    ctypes.CDLL("libgomp.so.1", mode=ctypes.RTLD_GLOBAL)
+from fastmlp import MLPClassifier  # noqa: F401  (loads fastmlp's BLAS)
+if sys.argv[1] == "fastmlp-first":
+    ctypes.CDLL("libgomp.so.1", mode=ctypes.RTLD_GLOBAL)  # as a later `import torch` does
+from threadpoolctl import threadpool_info
+print([p.get("threading_layer") for p in threadpool_info() if p["internal_api"] == "mkl"][0])
+"""
+
+
+def test_mkl_keeps_intels_runtime_when_gnus_is_loaded_after_fastmlp():
+    # MKL takes GNU's OpenMP runtime when libgomp.so.1 is loaded globally first (PyTorch
+    # does so), and the teams do not run on it; importing the estimators loads MKL,
+    # which then keeps to Intel's runtime when PyTorch comes after
+    import ctypes.util
+    import os
+    import subprocess
+    import sys
+
+    if ctypes.util.find_library("gomp") is None:
+        pytest.skip("GNU's OpenMP runtime (libgomp.so.1) is not installed")
+    env = {k: v for k, v in os.environ.items() if k != "MKL_THREADING_LAYER"}
+
+    def layer(order):
+        run = subprocess.run([sys.executable, "-c", _LAYER_AFTER, order], env=env,
+                             capture_output=True, text=True, check=True)
+        return run.stdout.strip()
+
+    assert layer("gomp-first") == "gnu"  # the situation this guards against
+    assert layer("fastmlp-first") == "intel"
