@@ -46,7 +46,7 @@ from ._sparse import as_kernel_input, input_dtype, max_abs
 from ._stopping import StoppingMixin
 from ._threads import MULTITHREAD_MIN_MACS, largest_batch_product, one_thread_for_kernels
 from ._training import make_workspace, train_epoch
-from ._validation import check_params, check_sample_weight, check_X, check_X_y
+from ._validation import check_params, check_sample_weight, check_X, check_X_y, plain_predict_input
 
 _STOCHASTIC_SOLVERS = ("sgd", "adam")
 # rows per chunk when predicting: bounds the scratch memory of predict
@@ -180,22 +180,25 @@ class BaseMultilayerPerceptron(StoppingMixin, BaseEstimator, ABC):
         return state
 
     # ------------------------------------------------------------------ forward
-    def _forward(self, X, params=None):
+    def _forward(self, X, params=None, check_finite=False):
         """Network output for validated X (n_samples × n_features).
 
         Computed in the wider of X's and the weights' precision, as
         scikit-learn's products are (float64 X on a float32 model gives float64).
+        With ``check_finite`` (X validated but for its values), None if X holds
+        NaN or infinity: the threads that share a prediction check their rows
+        as they take them (:func:`fastmlp._network.predict`).
         """
         if params is None:
             params = self._packed_params()
         if type(X) is np.ndarray and X.dtype == params.dtype and X.flags.c_contiguous:
             # what the lines below would pass on unchanged, without their ~1.5 µs
-            return predict(X, params, self._network(), _PREDICT_CHUNK)
+            return predict(X, params, self._network(), _PREDICT_CHUNK, check_finite)
         dtype = np.result_type(input_dtype(X), params.dtype)
         if dtype != params.dtype:
             params = params.astype(dtype)
         X = as_kernel_input(X, dtype)
-        return predict(X, params, self._network(), _PREDICT_CHUNK)
+        return predict(X, params, self._network(), _PREDICT_CHUNK, check_finite)
 
     def __sklearn_is_fitted__(self) -> bool:
         # check_is_fitted's default looks through every attribute; coefs_ is set
@@ -211,9 +214,15 @@ class BaseMultilayerPerceptron(StoppingMixin, BaseEstimator, ABC):
         return check_X(self, X)
 
     def _forward_pass_fast(self, X, check_input=True):
-        if check_input:
-            X = self._validate_for_predict(X)
-        return self._forward(X)
+        if not check_input:
+            return self._forward(X)
+        if plain_predict_input(self, X):
+            # the finiteness check goes with the forward pass (shared by MKL's
+            # threads for many rows); non-finite values get scikit-learn's error below
+            output = self._forward(X, check_finite=True)
+            if output is not None:
+                return output
+        return self._forward(self._validate_for_predict(X))
 
     # ---------------------------------------------------------------------- fit
     @classmethod

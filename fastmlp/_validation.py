@@ -65,9 +65,15 @@ def check_X_y(estimator, X, y, reset: bool, y_numeric: bool):
     return X, y, None
 
 
+def plain_predict_input(estimator, X) -> bool:
+    """True if X is an array that ``validate_data(estimator, X, reset=False)`` returns
+    unchanged provided its values are finite (which the caller still has to check)."""
+    return _plain_float_matrix(X) and _features_match(estimator, X, reset=False)
+
+
 def check_X(estimator, X):
     """``validate_data(estimator, X, reset=False)`` as predict calls it."""
-    if _plain_float_matrix(X) and _features_match(estimator, X, reset=False) and all_finite(X):
+    if plain_predict_input(estimator, X) and all_finite(X):
         return X
     return validate_data(
         estimator, X, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32), reset=False

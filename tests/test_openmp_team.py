@@ -154,6 +154,36 @@ def test_prediction_shared_by_the_team_equals_the_serial_one(monkeypatch, dtype,
 
 @pytest.mark.skipif(openmp_threads() < 2, reason="needs MKL on Intel's OpenMP runtime with two or more threads")
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("value, match", [(np.nan, "NaN"), (np.inf, "infinity"), (-np.inf, "infinity")])
+def test_shared_prediction_checks_every_piece_for_finite_values(monkeypatch, value, match):
+    # with many rows the threads check X's values piece by piece as they forward
+    # them; a bad value anywhere gets scikit-learn's error, as from the serial check
+    from fastmlp import _network
+
+    rng = np.random.RandomState(3)
+    X = rng.normal(size=(600, 20))
+    est = MLPClassifier(hidden_layer_sizes=(24, 9), max_iter=1, random_state=0).fit(X, X[:, 0] > 0)
+    params, net = est._packed_params(), est._network()
+    rows = rng.normal(size=(1000, 20))
+    teams = []
+    new_team = _network.new_team
+    monkeypatch.setattr(_network, "new_team", lambda *a: teams.append(1) or new_team(*a))
+    unchecked = _network.predict(rows, params, net, 4096)
+    np.testing.assert_array_equal(_network.predict(rows, params, net, 4096, True), unchecked)
+    np.testing.assert_array_equal(est.predict_proba(rows)[:, 1], unchecked.ravel())
+    for position in ((0, 0), (500, 7), (999, 19)):  # first, a middle and the last piece
+        bad = rows.copy()
+        bad[position] = value
+        teams.clear()
+        assert _network.predict(bad, params, net, 4096, True) is None
+        for method in (est.predict, est.predict_proba):
+            with pytest.raises(ValueError, match=f"Input X contains {match}"):
+                method(bad)
+        assert teams  # the shared path saw the value first
+
+
+@pytest.mark.skipif(openmp_threads() < 2, reason="needs MKL on Intel's OpenMP runtime with two or more threads")
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_concurrent_multithreaded_fits_and_predictions(monkeypatch):
     """Two Python threads fitting and predicting at once (each its own OpenMP team,
     as MKL's own products have) give what they give one after the other."""
