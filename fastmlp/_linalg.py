@@ -16,6 +16,7 @@ from numba import njit, types
 from numba.extending import intrinsic
 
 from ._blas import NN, NT, TN, gemm, run_compiled
+from ._threads import current_counts
 
 BLAS_MIN_FLOPS = 4096
 FLOAT_DTYPES = (np.dtype(np.float64), np.dtype(np.float32))  # what the kernels compute in
@@ -159,22 +160,24 @@ def _largest_masked(bits, mask):
 SCAN_VALUES_PER_THREAD = 4_000_000
 
 
-def largest_magnitude(X: np.ndarray, threads: int = 1) -> float:
+def largest_magnitude(X: np.ndarray, threads: int | None = 1) -> float:
     """max |x| over the C-contiguous float64/float32 array X (0 if empty); NaN or
     inf if X holds one.
 
     Without the sign bit a float's bit pattern orders like its magnitude, and
     NaN and inf have the largest patterns: an integer max that vectorises, one
     pass and no temporary (numpy's max and min take two).  A large X is cut into
-    up to ``threads`` pieces scanned at once (W4's X on two cores: ~9.5 instead of
-    ~15 ms, a pass bound by memory).
+    up to ``threads`` pieces scanned at once (None: as many as the BLAS products
+    run on; W4's X on two cores: ~9.5 instead of ~15 ms, a pass bound by memory).
     """
     if X.size == 0:
         return 0.0
     flat = X.reshape(X.size)
     bits, mask = ((np.uint64, 0x7FFFFFFFFFFFFFFF) if X.itemsize == 8 else (np.uint32, 0x7FFFFFFF))
     flat, mask = flat.view(bits), bits(mask)
-    pieces = min(threads, X.size // SCAN_VALUES_PER_THREAD)
+    pieces = X.size // SCAN_VALUES_PER_THREAD
+    if pieces >= 2:  # (the thread counts are only looked up for a large X)
+        pieces = min(pieces, max(current_counts(), default=1) if threads is None else threads)
     if pieces < 2:
         top = _largest_masked(flat, mask)
     else:

@@ -12,8 +12,7 @@ import numpy as np
 from sklearn.utils._param_validation import make_constraint, validate_parameter_constraints
 from sklearn.utils.validation import _check_sample_weight, validate_data
 
-from ._linalg import FLOAT_DTYPES, SCAN_VALUES_PER_THREAD, all_finite, largest_magnitude
-from ._threads import current_counts
+from ._linalg import FLOAT_DTYPES, all_finite, largest_magnitude
 
 
 def _plain_float_matrix(X) -> bool:
@@ -49,9 +48,7 @@ def check_X_y(estimator, X, y, reset: bool, y_numeric: bool):
     if _plain_float_matrix(X) and _plain_targets(y, X.shape[0], y_numeric) and _features_match(
         estimator, X, reset
     ):
-        # a large X is scanned on as many threads as the BLAS products run on
-        threads = max(current_counts(), default=1) if X.size >= 2 * SCAN_VALUES_PER_THREAD else 1
-        magnitude = largest_magnitude(X, threads)
+        magnitude = largest_magnitude(X, threads=None)  # a large X: on the BLAS threads
         if np.isfinite(magnitude):
             if reset:
                 # what validate_data records for input without feature names
