@@ -10,7 +10,6 @@ KeyboardInterrupt during a stochastic fit keeps the last complete epoch, as
 scikit-learn does.
 """
 
-import functools
 import operator
 import warnings
 import weakref
@@ -21,7 +20,6 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import BaseEstimator, _fit_context, is_classifier
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, InvalidParameterError, Options, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
@@ -42,6 +40,7 @@ from ._omp import openmp_threads
 from ._optimizers import SGD, make_optimizer
 from ._parameters import glorot_uniform, layer_units, pack, views
 from ._progress import EpochProgress
+from ._random import first_order, has_first_order, new_random_state
 from ._sparse import as_kernel_input, input_dtype, max_abs
 from ._stopping import StoppingMixin
 from ._threads import MULTITHREAD_MIN_MACS, largest_batch_product, one_thread_for_kernels
@@ -55,25 +54,6 @@ _PREDICT_CHUNK = 4096
 
 # partial_fit's buffers, kept per estimator for its next call
 _kept_workspaces: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
-_FIRST_ORDERS_MAX_SAMPLES = 100_000  # above this, drawing the order costs more than the rest
-
-
-def _has_first_orders(seed, n_samples: int) -> bool:
-    """True if :func:`_first_order` serves this seed (an int, as scikit-learn
-    accepts it) and number of samples."""
-    return (isinstance(seed, Integral) and not isinstance(seed, (bool, np.bool_))
-            and n_samples <= _FIRST_ORDERS_MAX_SAMPLES)
-
-
-@functools.lru_cache(maxsize=8)
-def _first_order(seed: int, n_samples: int) -> np.ndarray:
-    """The order of ``n_samples`` samples that a new ``RandomState(seed)`` shuffles
-    first (~0.2 ms to draw, mostly making the RandomState)."""
-    order = np.arange(n_samples, dtype=np.int64)
-    np.random.RandomState(seed).shuffle(order)
-    return order
-
-
 class BaseMultilayerPerceptron(StoppingMixin, BaseEstimator, ABC):
     """Base class for MLP classification and regression (use the subclasses)."""
 
@@ -282,10 +262,10 @@ class BaseMultilayerPerceptron(StoppingMixin, BaseEstimator, ABC):
             y = y.reshape((-1, 1))
         Y = np.ascontiguousarray(y, dtype=X.dtype)
 
-        if incremental and not first_pass and _has_first_orders(self.random_state, X.shape[0]):
+        if incremental and not first_pass and has_first_order(self.random_state, X.shape[0]):
             self._random_state = None  # nothing to draw but the order: see _shuffled
         else:
-            self._random_state = check_random_state(self.random_state)
+            self._random_state = new_random_state(self.random_state)
         sizes = layer_units(X.shape[1], hidden, Y.shape[1])
         if first_pass:
             self._initialize(Y, sizes)
@@ -367,7 +347,7 @@ class BaseMultilayerPerceptron(StoppingMixin, BaseEstimator, ABC):
             # a later partial_fit: it reseeds on every call, as scikit-learn's does, and
             # draws nothing but this one epoch's order, so the order is the same on
             # every call with as many samples (sample_idx is still arange(n))
-            return _first_order(int(self.random_state), sample_idx.size).copy()
+            return first_order(int(self.random_state), sample_idx.size).copy()
         self._random_state.shuffle(sample_idx)  # permutes it as sample_idx[permutation]
         return sample_idx
 
