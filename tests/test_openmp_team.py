@@ -145,7 +145,7 @@ def test_prediction_shared_by_the_team_equals_the_serial_one(monkeypatch, dtype,
         runs.clear()
         shared = _network.predict(rows, params, net, 4096)
         assert runs == [1], n
-        np.testing.assert_allclose(shared, predict_batch(rows, params, net, 4096), rtol=tol, atol=tol)
+        np.testing.assert_allclose(shared, predict_batch(rows, params, *net, 4096), rtol=tol, atol=tol)
         np.testing.assert_array_equal(shared, _network.predict(rows, params, net, 4096))
     runs.clear()
     _network.predict(np.ascontiguousarray(X[: 4 * PIECE_ROWS - 1]), params, net, 4096)
