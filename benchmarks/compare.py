@@ -128,7 +128,12 @@ def gemm_peaks(n: int, repeats: int) -> tuple[dict, dict, str]:
     peaks = {dt: rates[fastest[dt]][dt] for dt in dtypes}
     measured = "; ".join(f"{name} float64 {r[np.float64] / 1e9:.1f}, float32 {r[np.float32] / 1e9:.1f}"
                          for name, r in rates.items())
-    line = (f"- GEMM rate at the start ({n} × {n} × {n}, median, GFLOP/s): {measured}. "
+    from threadpoolctl import threadpool_limits
+    with threadpool_limits(1):  # what a second thread adds: the most any shared work gains here
+        one = gemm_rate(np.float64, n, repeats, products[fastest[np.float64]])
+    line = (f"- GEMM rate at the start ({n} × {n} × {n}, median, GFLOP/s): {measured}; "
+            f"float64 on one thread {one / 1e9:.1f} ({fastest[np.float64]}: all threads "
+            f"{peaks[np.float64] / one:.2f}× one). "
             "\"% GEMM peak\" is against the faster product's rate measured again in the same "
             "rounds as each workload's fits (see its note), since the machine's speed drifts")
     return peaks, {dt: products[fastest[dt]] for dt in dtypes}, line
@@ -280,9 +285,17 @@ def predict_lines(quick: bool) -> list:
         tk = median_call(lambda: model.predict_proba(rows), number, repeat)
         tp = median_call(lambda: model.partial_fit(*chunk), fit_number, fit_repeat)
         lines.append(f"| {module} | {t1 * 1e6:.1f} | {tk * 1e6:.1f} | {tp * 1e6:.1f} |")
+        if module == "fastmlp":
+            from threadpoolctl import threadpool_limits
+            with threadpool_limits(1):
+                model.predict_proba(rows)
+                serial = median_call(lambda: model.predict_proba(rows), number, repeat)
+            lines.append(f"| fastmlp, one thread | | {serial * 1e6:.1f} | |")
     lines.append(f"\n(W2 network, {len(rows)} rows for predict_proba; median of {repeat} × {number} calls, "
                  f"of {fit_repeat} × {fit_number} for partial_fit (one minibatch of 32 rows: mostly the "
-                 "call's fixed cost); targets: fastmlp ≤ 20 µs and ≤ 100 µs, none for partial_fit)")
+                 "call's fixed cost); targets: fastmlp ≤ 20 µs and ≤ 100 µs, none for partial_fit; "
+                 "\"one thread\": fastmlp with BLAS and its own threads limited to one, for what the "
+                 "second thread gains)")
     return lines
 
 
