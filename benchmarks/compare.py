@@ -168,6 +168,24 @@ class GemmProbe:
         return statistics.median(self.rates)
 
 
+def cpu_times() -> list:
+    """The machine's CPU time counters (/proc/stat's "cpu" line; empty where there is none)."""
+    try:
+        with open("/proc/stat") as f:
+            return [int(v) for v in f.readline().split()[1:]]
+    except (OSError, ValueError):
+        return []
+
+
+def stolen_share(before: list, after: list) -> str:
+    """The share of CPU time between two :func:`cpu_times` that the hypervisor gave
+    to other guests ("steal", the eighth counter), as a note; empty if unknown."""
+    if len(before) < 8 or len(after) < 8:
+        return ""
+    delta = [b - a for a, b in zip(before, after)]
+    return f"; CPU time stolen by the hypervisor meanwhile {100 * delta[7] / max(1, sum(delta[:8])):.1f} %"
+
+
 # ------------------------------------------------------------------ training
 def trainer(system: str, workload, X, y):
     if system == "torch":
@@ -232,7 +250,9 @@ def run_table(names, args, torch, gemm_products, emit=print) -> None:
         n = 128 if args.quick else 2000
         probes = {dt: GemmProbe(dt, n, gemm_products[dt], 1e8 if args.quick else 1e11)
                   for dt in ((np.float64, np.float32) if with_float32 else (np.float64,))}
+        times_before = cpu_times()
         measured = measure(entries, epochs, args.repeats, probes.values())
+        stolen = stolen_share(times_before, cpu_times())
         peaks = {dt: probe.rate for dt, probe in probes.items()}
         results = dict(zip(systems, measured))
         best_peer = min(results[p]["s_epoch"] for p in PEERS if p in results)
@@ -247,7 +267,7 @@ def run_table(names, args, torch, gemm_products, emit=print) -> None:
                      f"{fm['warmup_first']:.3f} s vs steady {fm['warmup_steady']:.3f} s on {min(len(X), 512)} rows "
                      f"→ compilation / kernel loading {fm['warmup_first'] - fm['warmup_steady']:.3f} s; "
                      f"score − scikit-learn's: {fm['score'] - results['sklearn']['score']:+.4f}; "
-                     f"GEMM rate in the same rounds {peaks[np.float64] / 1e9:.1f} GFLOP/s")
+                     f"GEMM rate in the same rounds {peaks[np.float64] / 1e9:.1f} GFLOP/s{stolen}")
         if with_float32:
             r = measured[-1]
             ratio = fm["s_epoch"] / r["s_epoch"]
