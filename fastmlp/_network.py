@@ -268,7 +268,8 @@ def predict(X, params: np.ndarray, net: Network, rows: int,
     in chunks of ``rows``.
     """
     threads = 1
-    if type(X) is np.ndarray and X.shape[0] >= 2 * 2 * PIECE_ROWS:  # else too few for a team
+    # two pieces for each of at least two threads, or the team is not worth asking about
+    if type(X) is np.ndarray and X.shape[0] >= 2 * 2 * PIECE_ROWS:
         threads = openmp_threads()
         if X.shape[0] < 2 * threads * PIECE_ROWS:  # too few pieces to share evenly
             threads = 1
