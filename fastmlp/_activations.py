@@ -121,40 +121,59 @@ def softmax_rows(Z, b):
     reduced in column order, so the result equals one row at a time bit for
     bit.  Measured against one row at a time and the 4-lane exponential:
     128 × 10 in 2.8 instead of 4.3 µs, 32 × 10 in 0.70 instead of 1.06 µs.
+    (The loops' exact form matters: the same steps with tuple assignments and
+    loops over ``Z.shape[1]`` took ~40 % longer, and longer still when the
+    helpers were left for LLVM to inline.)
     """
-    m = Z.shape[0]
-    last = m - m % 4
-    for i in range(0, last, 4):
-        _shift_four_rows(Z, b, i)
-    for i in range(last, m):
-        _shift_row(Z, b, i)
+    m, n = Z.shape
+    i = 0
+    while i + 4 <= m:
+        _shift_four_rows(Z, b, i, n)
+        i += 4
+    while i < m:
+        _shift_row(Z, b, i, n)
+        i += 1
     exp_inplace(Z.ravel())
-    for i in range(0, last, 4):
-        _normalise_four_rows(Z, i)
-    for i in range(last, m):
-        _normalise_row(Z, i)
+    i = 0
+    while i + 4 <= m:
+        _normalise_four_rows(Z, i, n)
+        i += 4
+    while i < m:
+        _normalise_row(Z, i, n)
+        i += 1
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def _shift_row(Z, b, i):
+def _shift_row(Z, b, i, n):
     """Z[i] ← (Z[i] + b) − max(Z[i] + b)."""
     top = Z[i, 0] + b[0]
-    for j in range(Z.shape[1]):
+    for j in range(n):
         Z[i, j] += b[j]
         top = max(top, Z[i, j])
-    for j in range(Z.shape[1]):
+    for j in range(n):
         Z[i, j] -= top
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def _shift_four_rows(Z, b, i):
+def _shift_four_rows(Z, b, i, n):
     """:func:`_shift_row` of rows i to i + 3, their maxima taken side by side."""
     t0, t1, t2, t3 = Z[i, 0] + b[0], Z[i + 1, 0] + b[0], Z[i + 2, 0] + b[0], Z[i + 3, 0] + b[0]
-    for j in range(Z.shape[1]):
-        z0, z1, z2, z3 = Z[i, j] + b[j], Z[i + 1, j] + b[j], Z[i + 2, j] + b[j], Z[i + 3, j] + b[j]
-        Z[i, j], Z[i + 1, j], Z[i + 2, j], Z[i + 3, j] = z0, z1, z2, z3
-        t0, t1, t2, t3 = max(t0, z0), max(t1, z1), max(t2, z2), max(t3, z3)
-    for j in range(Z.shape[1]):
+    Z[i, 0], Z[i + 1, 0], Z[i + 2, 0], Z[i + 3, 0] = t0, t1, t2, t3
+    for j in range(1, n):
+        bj = b[j]
+        z0 = Z[i, j] + bj
+        z1 = Z[i + 1, j] + bj
+        z2 = Z[i + 2, j] + bj
+        z3 = Z[i + 3, j] + bj
+        Z[i, j] = z0
+        Z[i + 1, j] = z1
+        Z[i + 2, j] = z2
+        Z[i + 3, j] = z3
+        t0 = max(t0, z0)
+        t1 = max(t1, z1)
+        t2 = max(t2, z2)
+        t3 = max(t3, z3)
+    for j in range(n):
         Z[i, j] -= t0
         Z[i + 1, j] -= t1
         Z[i + 2, j] -= t2
@@ -162,25 +181,27 @@ def _shift_four_rows(Z, b, i):
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def _normalise_row(Z, i):
+def _normalise_row(Z, i, n):
     """Z[i] ← Z[i] · (1 / Σ Z[i])."""
     total = 0.0
-    for j in range(Z.shape[1]):
+    for j in range(n):
         total += Z[i, j]
     scale = 1.0 / total
-    for j in range(Z.shape[1]):
+    for j in range(n):
         Z[i, j] *= scale
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def _normalise_four_rows(Z, i):
+def _normalise_four_rows(Z, i, n):
     """:func:`_normalise_row` of rows i to i + 3, their sums taken side by side."""
     s0 = s1 = s2 = s3 = 0.0
-    for j in range(Z.shape[1]):
-        s0, s1 = s0 + Z[i, j], s1 + Z[i + 1, j]
-        s2, s3 = s2 + Z[i + 2, j], s3 + Z[i + 3, j]
+    for j in range(n):
+        s0 += Z[i, j]
+        s1 += Z[i + 1, j]
+        s2 += Z[i + 2, j]
+        s3 += Z[i + 3, j]
     s0, s1, s2, s3 = 1.0 / s0, 1.0 / s1, 1.0 / s2, 1.0 / s3
-    for j in range(Z.shape[1]):
+    for j in range(n):
         Z[i, j] *= s0
         Z[i + 1, j] *= s1
         Z[i + 2, j] *= s2
