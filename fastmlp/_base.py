@@ -38,7 +38,7 @@ from ._losses import LOSSES
 from ._network import Network, objective_and_gradient, predict
 from ._omp import openmp_threads
 from ._optimizers import SGD, make_optimizer
-from ._parameters import glorot_uniform, layer_units, pack, views
+from ._parameters import aligned_copy, glorot_uniform, layer_units, pack, views
 from ._progress import EpochProgress
 from ._random import first_order, has_first_order, new_random_state
 from ._sparse import as_kernel_input, input_dtype, max_abs
@@ -273,7 +273,7 @@ class BaseMultilayerPerceptron(StoppingMixin, BaseEstimator, ABC):
         else:
             params = self._packed_params()
             self._check_warm_shapes(sizes)
-            params = params.astype(X.dtype, copy=True)
+            params = aligned_copy(params, X.dtype)
         self._layer_sizes = sizes
 
         if self.solver in _STOCHASTIC_SOLVERS:

@@ -7,6 +7,8 @@ them for L-BFGS), so the kernels and the optimizers work on a single buffer.
 
 import numpy as np
 
+from ._linalg import aligned_empty
+
 
 def layer_units(n_features: int, hidden_layer_sizes, n_outputs: int) -> np.ndarray:
     """Units per layer, input first, as an int64 array."""
@@ -26,8 +28,17 @@ def views(params: np.ndarray, sizes: np.ndarray) -> tuple[list, list]:
 
 
 def pack(coefs, intercepts, dtype) -> np.ndarray:
-    """A new flat vector holding ``coefs`` then ``intercepts``."""
-    return np.concatenate([np.ravel(a) for a in [*coefs, *intercepts]]).astype(dtype, copy=False)
+    """A new flat vector holding ``coefs`` then ``intercepts`` (cache-line aligned:
+    see :func:`fastmlp._linalg.aligned_empty`)."""
+    parts = [np.ravel(a) for a in [*coefs, *intercepts]]
+    return aligned_copy(np.concatenate(parts), dtype)
+
+
+def aligned_copy(params: np.ndarray, dtype) -> np.ndarray:
+    """A cache-line aligned copy of the flat vector ``params`` in ``dtype``."""
+    copy = aligned_empty(params.shape, dtype)
+    copy[...] = params
+    return copy
 
 
 def glorot_uniform(sizes: np.ndarray, activation: str, random_state, dtype) -> np.ndarray:

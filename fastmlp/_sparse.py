@@ -19,7 +19,7 @@ import scipy.sparse as sp
 from numba import njit, types
 from numba.extending import overload
 
-from ._linalg import FLOAT_DTYPES, largest_magnitude, matmul, matmul_tn
+from ._linalg import FLOAT_DTYPES, aligned_empty, largest_magnitude, matmul, matmul_tn
 
 CSR = namedtuple("CSR", "data indices indptr shape")
 CSR.__doc__ = """A CSR matrix for the kernels: scipy's data / indices / indptr arrays
@@ -74,7 +74,7 @@ def batch_buffer(X, rows: int, dtype):
             np.zeros(rows + 1, dtype=X.indptr.dtype),
             (np.int64(rows), np.int64(X.shape[1])),
         )
-    return np.empty((rows, X.shape[1]), dtype=dtype)
+    return aligned_empty((rows, X.shape[1]), dtype)
 
 
 def _is_csr(typ) -> bool:

@@ -14,6 +14,7 @@ from numba import njit
 
 from ._blas import no_kernels
 from ._borrowed import borrowed
+from ._linalg import aligned_empty
 from ._network import backprop, compiled_products, n_coefs, workspace_size
 from ._optimizers import optimizer_step, optimizer_team
 from ._shared_gather import gather_batch, gather_team
@@ -39,19 +40,20 @@ def make_workspace(sizes: np.ndarray, rows: int, n_params: int, dtype, X=None,
     ``compiled`` the products of ``rows``-row batches run as MKL-generated
     code, which is sequential: for fits on one BLAS thread.  With ``threads``
     > 1 (the fit's products run on that many MKL threads) they also share the
-    optimizer's update and the copying of the batch's rows.
+    optimizer's update and the copying of the batch's rows.  Every buffer
+    starts on a cache line (:func:`fastmlp._linalg.aligned_empty`).
     """
     units = workspace_size(sizes, rows)
     kernels = compiled_products(sizes, rows, dtype) if compiled else no_kernels(sizes.size - 1)
     batch_rows = 0 if full_batch else rows
     return Workspace(
         batch_buffer(X, batch_rows, dtype) if X is not None
-        else np.empty((batch_rows, sizes[0]), dtype=dtype),
-        np.empty((rows, sizes[-1]), dtype=dtype),
-        np.empty(rows, dtype=dtype),
-        np.empty(units, dtype=dtype),
-        np.empty(units, dtype=dtype),
-        np.empty(n_params, dtype=dtype),
+        else aligned_empty((batch_rows, sizes[0]), dtype),
+        aligned_empty((rows, sizes[-1]), dtype),
+        aligned_empty(rows, dtype),
+        aligned_empty(units, dtype),
+        aligned_empty(units, dtype),
+        aligned_empty(n_params, dtype),
         kernels,
         optimizer_team(n_params, dtype, threads),
         gather_team(dtype, threads),

@@ -1,9 +1,10 @@
-"""fastmlp._linalg: all_finite and largest_magnitude exact (from the bit patterns), squared_norm."""
+"""fastmlp._linalg: all_finite and largest_magnitude exact (from the bit patterns), squared_norm;
+the fit's buffers aligned to cache lines."""
 
 import numpy as np
 import pytest
 
-from fastmlp._linalg import all_finite, largest_magnitude, squared_norm
+from fastmlp._linalg import ALIGNMENT, aligned_empty, all_finite, largest_magnitude, squared_norm
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
@@ -79,3 +80,42 @@ def test_squared_norm_sums_the_slice_in_float64(dtype):
         expected = np.sum((x[lo:hi] * x[lo:hi]).astype(np.float64))  # squares in x's dtype
         assert squared_norm(x, lo, hi) == pytest.approx(expected, rel=1e-13, abs=0.0)
     assert squared_norm(x, 0, 1000) == squared_norm(x.copy(), 0, 1000)  # a fixed order
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.int64])
+@pytest.mark.parametrize("shape", [(0,), (1,), (7,), (3, 5), (1000, 33), 12])
+def test_aligned_empty_starts_on_a_cache_line(dtype, shape):
+    for _ in range(5):  # (a lucky np.empty would pass once)
+        a = aligned_empty(shape, dtype)
+        assert a.size == 0 or a.ctypes.data % ALIGNMENT == 0  # (an empty view has no start)
+        assert a.shape == np.empty(shape).shape and a.dtype == dtype
+        assert a.flags.c_contiguous and a.flags.writeable
+        a[...] = 1  # the whole view lies inside its buffer
+        assert a.base.size * a.itemsize - a.nbytes < ALIGNMENT + a.itemsize
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_fit_parameters_and_workspace_on_cache_lines(dtype):
+    # the vector coefs_ and intercepts_ view, after a fit and a warm-started refit,
+    # and every workspace buffer of a fit
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+
+    from fastmlp import MLPClassifier
+    from fastmlp._training import make_workspace
+
+    rng = np.random.RandomState(0)
+    X, y = rng.normal(size=(200, 7)).astype(dtype), rng.randint(0, 3, 200)
+    model = MLPClassifier(hidden_layer_sizes=(9,), batch_size=16, max_iter=2, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        for warm in (False, True):
+            model.set_params(warm_start=warm).fit(X, y)
+            params = model._params
+            assert params.ctypes.data % ALIGNMENT == 0 and params.dtype == dtype
+            assert np.shares_memory(model.coefs_[0], params)
+    sizes = np.array([7, 9, 3])
+    work = make_workspace(sizes, 16, int(params.size), dtype, X=X)
+    for name in ("X", "Y", "sw", "acts", "deltas", "grads"):
+        assert getattr(work, name).ctypes.data % ALIGNMENT == 0, name
