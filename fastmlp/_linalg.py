@@ -9,6 +9,7 @@ generated for one shape (:func:`fastmlp._blas.compiled_gemm`), which runs
 instead when it was made for this product's shape (all zeros: none).
 """
 
+import math
 import threading
 
 import numpy as np
@@ -37,9 +38,9 @@ def aligned_empty(shape, dtype) -> np.ndarray:
     four runs: W5 0.99–1.06×, W2 0.99–1.02×, W1 0.99–1.00×).
     """
     dtype = np.dtype(dtype)
-    count = int(np.prod(shape, dtype=np.int64))
+    count = math.prod(shape) if isinstance(shape, tuple) else int(shape)
     raw = np.empty(count + ALIGNMENT // dtype.itemsize, dtype=dtype)
-    start = (-raw.ctypes.data % ALIGNMENT) // dtype.itemsize
+    start = (-raw.__array_interface__["data"][0] % ALIGNMENT) // dtype.itemsize  # (.ctypes: 2 µs)
     return raw[start : start + count].reshape(shape)
 
 
