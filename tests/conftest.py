@@ -17,3 +17,10 @@ import os  # noqa: E402
 
 if os.environ.get("CI"):
     settings.load_profile("ci")
+
+# Some test modules import kernel modules directly; numba would load their kernels from
+# a cache compiled from other sources.  Discard such kernels first, as importing the
+# estimators does (fastmlp._cache).
+from fastmlp._cache import prepare_kernel_cache  # noqa: E402
+
+prepare_kernel_cache()
