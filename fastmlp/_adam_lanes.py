@@ -33,7 +33,7 @@ no such mode the flush is written out.
 import llvmlite.binding as llvm
 import numpy as np
 from llvmlite import ir
-from numba import njit, types
+from numba import types
 from numba.core import cgutils, config
 from numba.extending import intrinsic
 from numba.np.arrayobj import make_array
@@ -213,15 +213,3 @@ def adam_lanes(typingctx, params, grads, s1, s2, start, c):
     if params.dtype not in (types.float64, types.float32) or not isinstance(start, types.Integer):
         return None
     return types.float64(params, grads, s1, s2, start, c), _adam_code
-
-
-@njit(cache=True, error_model="numpy")
-def adam_update_lanes(params, grads, s1, s2, c):
-    """Adam's update of the first n − n mod STEP parameters by :func:`adam_lanes`;
-    returns their Σ w² and n − n mod STEP (the rest is the caller's)."""
-    squares = 0.0
-    start = 0
-    while start + STEP <= params.size:
-        squares += adam_lanes(params, grads, s1, s2, start, c)
-        start += STEP
-    return squares, start

@@ -15,7 +15,7 @@ from collections import namedtuple
 import numpy as np
 from numba import carray, cfunc, njit, types
 
-from ._adam_lanes import adam_update_lanes
+from ._adam_lanes import STEP, adam_lanes
 from ._fpu import adopt_flushing, read_mode, write_mode
 from ._linalg import reassociable_add
 from ._omp import (
@@ -118,7 +118,10 @@ def _update(params, grads, s1, s2, code, c):
     scale, alpha, lr, tiny = c[0], c[1], c[2], c[8]
     squares = 0.0
     if code == ADAM:  # sixteen at a time (fastmlp._adam_lanes), then the rest one by one
-        squares, done = adam_update_lanes(params, grads, s1, s2, c)
+        done = 0
+        while done + STEP <= params.size:
+            squares += adam_lanes(params, grads, s1, s2, done, c)
+            done += STEP
         b1, b1c, b2, b2c, eps = c[3], c[4], c[5], c[6], c[7]
         for i in range(done, params.size):
             w = params[i]
