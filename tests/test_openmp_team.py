@@ -136,8 +136,8 @@ def test_prediction_shared_by_the_team_equals_the_serial_one(monkeypatch, dtype,
         est = Est(hidden_layer_sizes=(24, 9), max_iter=1, random_state=0).fit(X, y)
     params, net = est._packed_params(), est._network()
     runs = []
-    new_team = _network.new_team
-    monkeypatch.setattr(_network, "new_team", lambda *a: runs.append(1) or new_team(*a))
+    shared_run = _network._predict_on_team
+    monkeypatch.setattr(_network, "_predict_on_team", lambda *a: runs.append(1) or shared_run(*a))
     tol = 1e-12 if dtype == np.float64 else 1e-5
     # 4 pieces per 2 threads exactly, a last piece that overlaps, and many pieces
     for n in (4 * PIECE_ROWS, 777, 1000, 5000):
@@ -166,8 +166,8 @@ def test_shared_prediction_checks_every_piece_for_finite_values(monkeypatch, val
     params, net = est._packed_params(), est._network()
     rows = rng.normal(size=(1000, 20))
     teams = []
-    new_team = _network.new_team
-    monkeypatch.setattr(_network, "new_team", lambda *a: teams.append(1) or new_team(*a))
+    shared_run = _network._predict_on_team
+    monkeypatch.setattr(_network, "_predict_on_team", lambda *a: teams.append(1) or shared_run(*a))
     unchecked = _network.predict(rows, params, net, 4096)
     np.testing.assert_array_equal(_network.predict(rows, params, net, 4096, True), unchecked)
     np.testing.assert_array_equal(est.predict_proba(rows)[:, 1], unchecked.ravel())
@@ -236,8 +236,8 @@ def test_concurrent_shared_predictions(monkeypatch):
     est = MLPClassifier(hidden_layer_sizes=(24, 9), max_iter=1, random_state=0).fit(X, X[:, 0] > 0)
     batches = [rng.normal(size=(5000, 20)) for _ in range(4)]
     teams = []
-    new_team = _network.new_team
-    monkeypatch.setattr(_network, "new_team", lambda *a: teams.append(1) or new_team(*a))
+    shared_run = _network._predict_on_team
+    monkeypatch.setattr(_network, "_predict_on_team", lambda *a: teams.append(a[0]) or shared_run(*a))
     alone = [est.predict_proba(b) for b in batches]
     assert len(teams) == len(batches)  # the shared path
     together = [None] * len(batches)
@@ -257,6 +257,9 @@ def test_concurrent_shared_predictions(monkeypatch):
     for a, b in zip(alone, together):
         assert isinstance(b, np.ndarray), b
         np.testing.assert_array_equal(a, b)
+    # each calling thread has its own team, made once: this one's and four others
+    assert len({id(ints) for ints in teams}) == 1 + len(batches)
+    assert len(teams) == len(batches) * 21
 
 
 @pytest.mark.parametrize("flushed", [False, True])
