@@ -11,7 +11,8 @@ are predictions of the network after one epoch; ``time_partial_fit_32_rows`` is
 one ``partial_fit`` call on 32 rows (one minibatch: mostly the call's fixed cost);
 ``Activations.time_fit_epoch`` is one W3 epoch with each hidden activation (the
 workloads use ReLU; a tanh that called the C library per element once made a tanh
-network 3.4× slower than a ReLU one).
+network 3.4× slower than a ReLU one); ``OptimizerUpdate.time_updates`` is 100 updates
+of W2's parameters by the optimizer's kernel alone.
 """
 
 import numpy as np
@@ -120,3 +121,40 @@ class Activations:
 
     def time_fit_epoch(self, activation):
         wl.fit_quietly(self.model, self.X, self.y)
+
+
+class OptimizerUpdate:
+    """100 optimizer updates of the W2 network's 4,810 parameters, the update kernel
+    alone (fastmlp._optimizers.optimizer_step, in flush-to-zero mode as in training).
+    Adam's is bound by the square root and the division (see fastmlp._adam_lanes)."""
+
+    params = [["adam", "sgd"], ["float64", "float32"]]
+    param_names = ["solver", "dtype"]
+    UPDATES = 100
+
+    def setup(self, solver, dtype):
+        from numba import njit
+
+        from fastmlp._omp import no_team
+        from fastmlp._optimizers import make_optimizer, optimizer_step
+
+        @njit
+        def updates(params, grads, opt, team, count):
+            squares = 0.0
+            for _ in range(count):
+                squares += optimizer_step(params, grads, opt, 4160, 1e-4, 32.0, team)
+            return squares
+
+        rng = np.random.default_rng(0)
+        self.params = rng.normal(scale=0.1, size=4810).astype(dtype)
+        self.grads = rng.normal(scale=1e-2, size=4810).astype(dtype)
+        self.opt = make_optimizer(solver, 4810, np.dtype(dtype), learning_rate_init=1e-3)
+        self.team = no_team()
+        self.updates = updates
+        self.time_updates(solver, dtype)  # compiled (and the flush-to-zero helpers loaded) here
+
+    def time_updates(self, solver, dtype):
+        from fastmlp._fpu import subnormals_flushed
+
+        with subnormals_flushed():
+            self.updates(self.params, self.grads, self.opt, self.team, self.UPDATES)
