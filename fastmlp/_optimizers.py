@@ -16,7 +16,7 @@ import numpy as np
 from numba import carray, cfunc, njit, types
 
 from ._adam_lanes import STEP, adam_lanes
-from ._fpu import adopt_flushing, read_mode, write_mode
+from ._fpu import HAS_MXCSR, adopt_flushing, read_mode, write_mode
 from ._linalg import reassociable_add
 from ._omp import (
     JOB,
@@ -90,7 +90,12 @@ def _flush(x, tiny):
     """x, or zero if |x| is subnormal (branch-free: a compare and a select).
 
     ``x - x`` rather than ``0.0``: a float64 literal would turn float32 math into
-    float64 and keep LLVM from vectorising the float32 update."""
+    float64 and keep LLVM from vectorising the float32 update.  On x86-64 the
+    update runs in the CPU's flush-to-zero mode (:mod:`fastmlp._fpu`), which
+    already makes every subnormal result zero: there this is x (the update of
+    W2's 4,810 weights with SGD's Nesterov momentum 2.1 instead of 3.0 µs)."""
+    if HAS_MXCSR:
+        return x
     return x if abs(x) >= tiny else x - x
 
 
@@ -105,15 +110,15 @@ def _update(params, grads, s1, s2, code, c):
     alpha, lr, (SGD) momentum, Nesterov flag or (Adam) β₁, 1 − β₁, β₂,
     1 − β₂, ε, and the smallest normal number.
 
-    Weights and moments below the smallest normal number are set to zero (as
-    a CPU's flush-to-zero mode would).  Without that, the weights and moments
+    Weights and moments below the smallest normal number are set to zero (by
+    the CPU's flush-to-zero mode during training on x86-64, else by
+    :func:`_flush`).  Without that, the weights and moments
     of a dead ReLU unit shrink geometrically into the subnormal range and
     stay there (0.9 times the smallest subnormal rounds back to it), and
     every arithmetic operation on a subnormal costs ~100 cycles: measured,
     W1 took 11.5 instead of 4.6 µs per step after ~40 epochs.  No weight moves by
     more than 10⁻³⁰⁷ through it.  (Adam's update runs sixteen parameters at a
-    time in :mod:`fastmlp._adam_lanes`, with the same results; there the CPU's
-    flush-to-zero mode, on during training, does the flushing.)
+    time in :mod:`fastmlp._adam_lanes`, with the same results.)
     """
     scale, alpha, lr, tiny = c[0], c[1], c[2], c[8]
     squares = 0.0
