@@ -105,7 +105,8 @@ def test_the_cases_past_the_divider_cannot_take_come_out_right(case, lane):
 @pytest.mark.parametrize("tiny_values", ["v", "step", "epsilon"])
 def test_tiny_values_come_out_right(tiny_values):
     """Where flush-to-zero would drop the corrections (v or the step below SMALLEST):
-    thousands of such values, of which, uncorrected, some would round the wrong way."""
+    thousands of such values, of which, uncorrected, some would round the wrong way;
+    and a tiny ε, which the path past the divider handles (its residuals stay normal)."""
     rng = np.random.default_rng(8)
     n = 64 * STEP
     tiny = np.finfo(np.float64).tiny
