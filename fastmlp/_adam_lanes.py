@@ -34,13 +34,13 @@ import llvmlite.binding as llvm
 import numpy as np
 from llvmlite import ir
 from numba import types
-from numba.core import cgutils, config
+from numba.core import config
 from numba.extending import intrinsic
 from numba.np.arrayobj import make_array
 
 from ._fpu import HAS_MXCSR
+from ._lanes import LANES, Lanes
 
-LANES = 8
 STEP = 2 * LANES  # parameters per call: one vector through the divider, one past it
 
 
@@ -58,47 +58,21 @@ SMALLEST_BITS = int(np.float64(SMALLEST).view(np.int64))
 INFINITY_BITS = int(np.float64(np.inf).view(np.int64))
 
 
-class _Lanes:
-    """IR builders for 8-lane vectors of one float type (the code of :func:`adam_lanes`)."""
-
-    def __init__(self, builder, real):
-        self.builder, self.real = builder, real
-        self.vector = ir.VectorType(real, LANES)
-        self.ints = ir.VectorType(ir.IntType(64), LANES)
-        self.suffix = f"v{LANES}{'f64' if isinstance(real, ir.DoubleType) else 'f32'}"
-
-    def splat(self, value, of=None):
-        of = of or self.vector
-        if not isinstance(value, ir.Value):
-            return ir.Constant(of, [ir.Constant(of.element, value)] * LANES)
-        lanes = ir.Constant(of, ir.Undefined)
-        for k in range(LANES):
-            lanes = self.builder.insert_element(lanes, value, ir.IntType(32)(k))
-        return lanes
-
-    def call(self, name, result, *operands, **flags):
-        fnty = ir.FunctionType(result, [operand.type for operand in operands])
-        function = cgutils.get_or_insert_function(self.builder.module, fnty, name)
-        return self.builder.call(function, operands, **flags)
-
-    def fma(self, a, b, c):
-        return self.call(f"llvm.fma.{self.suffix}", self.vector, a, b, c)
-
-    def fnma(self, a, b, c):  # c − a·b, rounded once
-        return self.fma(self.builder.fneg(a), b, c)
+class _AdamLanes(Lanes):
+    """The IR of :func:`adam_lanes`: Adam's steps on vectors of LANES values."""
 
     def flush(self, x, tiny):
         """x, or 0 where |x| is subnormal (fastmlp._optimizers._flush), unless the
         CPU's flush-to-zero mode does it."""
         if HAS_MXCSR:
             return x
-        magnitude = self.call(f"llvm.fabs.{self.suffix}", self.vector, x)
+        magnitude = self.math("fabs", x)
         keep = self.builder.fcmp_ordered(">=", magnitude, tiny)
         return self.builder.select(keep, x, self.builder.fsub(x, x))
 
     def divided(self, step, v, eps):
         """step / (√v + ε) by the divider."""
-        root = self.call(f"llvm.sqrt.{self.suffix}", self.vector, v)
+        root = self.math("sqrt", v)
         return self.builder.fdiv(step, self.builder.fadd(root, eps))
 
     def _approximate(self, name, x):  # vrsqrt14pd, vrcp14pd: 14 correct bits
@@ -155,21 +129,10 @@ class _Lanes:
         result.add_incoming(slow, slow_block)
         return result
 
-    def widened(self, x):
-        """x in float64."""
-        double = ir.VectorType(ir.DoubleType(), LANES)
-        return x if x.type == double else self.builder.fpext(x, double)
-
-    def sum(self, x):
-        """Σ of the lanes of a float64 vector, added in any order."""
-        double = ir.DoubleType()
-        return self.call(f"llvm.vector.reduce.fadd.v{LANES}f64", double, ir.Constant(double, -0.0),
-                         x, fastmath=("reassoc",))
-
 
 def _adam_code(context, builder, sig, args):
     dtype = sig.args[0].dtype
-    lanes = _Lanes(builder, context.get_value_type(dtype))
+    lanes = _AdamLanes(builder, context.get_value_type(dtype))
     align = dtype.bitwidth // 8
     arrays = [make_array(sig.args[k])(context, builder, args[k]) for k in range(4)]
     start = context.cast(builder, args[4], sig.args[4], types.intp)
@@ -179,8 +142,7 @@ def _adam_code(context, builder, sig, args):
     squares = None
     for half in range(2):
         index = builder.add(start, ir.Constant(start.type, half * LANES))
-        w_at, g_at, m_at, v_at = (builder.bitcast(builder.gep(array.data, [index]),
-                                                  lanes.vector.as_pointer()) for array in arrays)
+        w_at, g_at, m_at, v_at = (lanes.address(array, index) for array in arrays)
         w = builder.load(w_at, align=align)
         g = builder.fmul(builder.fadd(builder.load(g_at, align=align), builder.fmul(alpha, w)), scale)
         m = builder.fadd(builder.fmul(b1, builder.load(m_at, align=align)), builder.fmul(b1c, g))

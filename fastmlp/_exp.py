@@ -22,9 +22,10 @@ import math
 import numpy as np
 from llvmlite import ir
 from numba import njit, types
-from numba.core import cgutils
 from numba.extending import intrinsic
 from numba.np.arrayobj import make_array
+
+from ._lanes import LANES, Lanes
 
 LOG2E = 1.4426950408889634
 LN2_HI = 6.93147180369123816490e-01  # ln 2 split so that k · LN2_HI is exact
@@ -120,9 +121,6 @@ def fast_tanh(x):
     return t if x == x else x  # NaN stays NaN
 
 
-LANES = 8
-
-
 @intrinsic
 def _exp_lanes(typingctx, values, start):
     """values[start : start + LANES] ← fast_exp of them, as one vector of LANES doubles.
@@ -135,38 +133,31 @@ def _exp_lanes(typingctx, values, start):
         return None
 
     def codegen(context, builder, sig, args):
-        double = ir.DoubleType()
-        vector, ints = ir.VectorType(double, LANES), ir.VectorType(ir.IntType(64), LANES)
+        lanes = Lanes(builder, ir.DoubleType())
         stored = ir.VectorType(context.get_value_type(sig.args[0].dtype), LANES)
-
-        def splat(value, of=vector):
-            return ir.Constant(of, [ir.Constant(of.element, value)] * LANES)
-
-        def call(name, *operands):
-            fn = cgutils.get_or_insert_function(
-                builder.module, ir.FunctionType(vector, [vector] * len(operands)), f"{name}.v{LANES}f64")
-            return builder.call(fn, operands)
+        splat, math_ = lanes.splat, lanes.math
 
         def pow2(k):  # _pow2
-            return builder.bitcast(builder.shl(builder.add(k, splat(1023, ints)), splat(52, ints)), vector)
+            exponent = builder.add(k, splat(1023, lanes.ints))
+            return builder.bitcast(builder.shl(exponent, splat(52, lanes.ints)), lanes.vector)
 
         array = make_array(sig.args[0])(context, builder, args[0])
         index = context.cast(builder, args[1], sig.args[1], types.intp)
         address = builder.bitcast(builder.gep(array.data, [index]), stored.as_pointer())
         x = builder.load(address, align=sig.args[0].dtype.bitwidth // 8)
-        if stored.element != double:
-            x = builder.fpext(x, vector)
-        xc = call("llvm.minnum", call("llvm.maxnum", x, splat(-746.0)), splat(710.0))
-        kf = call("llvm.floor", builder.fadd(builder.fmul(xc, splat(LOG2E)), splat(0.5)))  # _reduce
+        if stored != lanes.vector:
+            x = builder.fpext(x, lanes.vector)
+        xc = math_("minnum", math_("maxnum", x, splat(-746.0)), splat(710.0))
+        kf = math_("floor", builder.fadd(builder.fmul(xc, splat(LOG2E)), splat(0.5)))  # _reduce
         r = builder.fsub(builder.fsub(xc, builder.fmul(kf, splat(LN2_HI))), builder.fmul(kf, splat(LN2_LO)))
         p = splat(INV_FACTORIAL[13])  # _expm1_ratio, then p·r + 1
         for coefficient in INV_FACTORIAL[12:1:-1] + (1.0, 1.0):
-            p = call("llvm.fma", p, r, splat(coefficient))
-        k = builder.fptosi(kf, ints)
-        half = builder.ashr(k, splat(1, ints))
+            p = lanes.fma(p, r, splat(coefficient))
+        k = builder.fptosi(kf, lanes.ints)
+        half = builder.ashr(k, splat(1, lanes.ints))
         result = builder.fmul(builder.fmul(p, pow2(half)), pow2(builder.sub(k, half)))
         result = builder.select(builder.fcmp_ordered("==", x, x), result, x)  # NaN stays NaN
-        if stored.element != double:
+        if stored != lanes.vector:
             result = builder.fptrunc(result, stored)
         builder.store(result, address, align=sig.args[0].dtype.bitwidth // 8)
         return context.get_dummy_value()
