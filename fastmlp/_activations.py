@@ -89,6 +89,36 @@ def add_bias_activate(Z, b, code):
 
 
 @njit(cache=True, error_model="numpy")
+def add_bias_activate_checked(Z, b, code):
+    """:func:`add_bias_activate`, returning whether every value of Z was finite
+    before it (counted in the same pass: ~0.1 µs per 8,192 values instead of a
+    pass of its own, ~1 µs).  Each activation is a loop of its own: with the
+    count in it LLVM no longer moves the activation's branch out of the loop."""
+    if code == RELU:
+        return _add_bias_activate_counting(Z, b, RELU) == 0
+    if code == TANH:
+        return _add_bias_activate_counting(Z, b, TANH) == 0
+    if code == LOGISTIC:
+        return _add_bias_activate_counting(Z, b, LOGISTIC) == 0
+    if code == HARDTANH:
+        return _add_bias_activate_counting(Z, b, HARDTANH) == 0
+    return _add_bias_activate_counting(Z, b, IDENTITY) == 0
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def _add_bias_activate_counting(Z, b, code):
+    """Z ← f(Z + b) in place; the number of values of Z that were NaN or ±inf."""
+    m, n = Z.shape
+    not_finite = 0
+    for i in range(m):
+        for j in range(n):
+            z = Z[i, j]
+            not_finite += (z - z) != 0.0  # NaN exactly for NaN and ±inf
+            Z[i, j] = activate(z + b[j], code)
+    return not_finite
+
+
+@njit(cache=True, error_model="numpy")
 def add_bias_output(Z, b, code):
     """Z ← out(Z + b) in place for the output activation ``code``.
 

@@ -18,7 +18,13 @@ from numba.core.imputils import impl_ret_borrowed
 from numba.extending import intrinsic
 from numba.np.arrayobj import make_array, populate_array
 
-from ._activations import add_bias_activate, add_bias_output, column_sums, multiply_derivative
+from ._activations import (
+    add_bias_activate,
+    add_bias_activate_checked,
+    add_bias_output,
+    column_sums,
+    multiply_derivative,
+)
 from ._blas import _FUNCTION, KERNEL_FIELDS, NN, NT, TN, compiled_gemm, no_kernels
 from ._linalg import all_finite, matmul, matmul_nt, matmul_tn, squared_norm
 from ._losses import loss_and_output_delta
@@ -107,22 +113,43 @@ def forward(X, params, net, acts, kernels):
 
     ``kernels``: the layers' compiled products, see :func:`compiled_products`.
     """
+    out = block(acts, net.sizes, net.sizes.size - 1, X.shape[0])
+    forward_into(X, params, net, acts, kernels, out, False)
+    return out
+
+
+@njit(cache=True, error_model="numpy")
+def forward_into(X, params, net, acts, kernels, out, check_finite):
+    """Forward pass of the batch X, the hidden layers in ``acts``, the output
+    layer in ``out`` (m × sizes[-1]; a block of ``acts`` or of the caller's result).
+
+    With ``check_finite``, returns False if a value of the first product X · W
+    was NaN or infinite -- as it is whenever a value of X is (a product or sum
+    with NaN or ±inf is never finite); overflow from finite X can make it False
+    too, so the caller confirms with X's values.  Else returns True.
+    """
     m = X.shape[0]
     sizes = net.sizes
     last = sizes.size - 2
-    out = block(acts, sizes, last + 1, m)  # (typing only; a literal layer would compile block twice)
+    finite = True
+    previous = out  # (typing only)
     for l in range(last + 1):
-        Z = block(acts, sizes, l + 1, m)
+        Z = out if l == last else block(acts, sizes, l + 1, m)
         if l == 0:
             input_product(X, coef(params, sizes, l), Z, kernels, l)
         else:
-            matmul(out, coef(params, sizes, l), Z, kernels, l)
+            matmul(previous, coef(params, sizes, l), Z, kernels, l)
         if l < last:
-            add_bias_activate(Z, intercept(params, sizes, l), net.hidden)
+            if l == 0 and check_finite:
+                finite = add_bias_activate_checked(Z, intercept(params, sizes, l), net.hidden)
+            else:
+                add_bias_activate(Z, intercept(params, sizes, l), net.hidden)
         else:
+            if l == 0 and check_finite:
+                finite = all_finite(Z)  # no hidden layer: checked before the output activation
             add_bias_output(Z, intercept(params, sizes, l), net.output)
-        out = Z
-    return out
+        previous = Z
+    return finite
 
 
 @njit(cache=True, error_model="numpy")
@@ -187,10 +214,8 @@ def predict_batch(X, params, sizes, hidden, output, loss, rows):
     result = np.empty((n, net.sizes[-1]), dtype=params.dtype)
     for start in range(0, n, rows):
         stop = min(start + rows, n)
-        out = forward(row_block(X, start, stop), params, net, acts, kernels)
-        for i in range(stop - start):  # element loops: see dense_gather
-            for j in range(out.shape[1]):
-                result[start + i, j] = out[i, j]
+        forward_into(row_block(X, start, stop), params, net, acts, kernels,
+                     row_block(result, start, stop), False)
     return result
 
 
@@ -207,7 +232,10 @@ _X, _ROWS, _COLS, _PARAMS, _N_PARAMS, _SIZES, _N_SIZES, _HIDDEN, _OUTPUT, _LOSS,
 def _forward_pieces(data, like):
     """The worker's loop: claim pieces until none is left and forward each into the
     result.  The last piece ends at the last row, overlapping its predecessor; it
-    writes only the rows no other piece wrote, so every row comes from one piece."""
+    is forwarded into ``acts`` and copies only the rows no other piece wrote, so
+    every row comes from one piece.  The check of X's values rides on the first
+    layer's bias step (:func:`forward_into`); X itself is read only where that
+    finds a value that is not finite."""
     ints = carray(data, (TEAM_FIELDS,), np.int64)
     n, n_sizes = ints[_ROWS], ints[_N_SIZES]
     sizes = carray(pointer_to(ints[_SIZES], np.int64(0)), (n_sizes,))
@@ -219,15 +247,16 @@ def _forward_pieces(data, like):
     acts = np.empty(PIECE_ROWS * sizes[1:].sum(), dtype=params.dtype)
     n_pieces = (n + PIECE_ROWS - 1) // PIECE_ROWS
     check = ints[_CHECK] != 0
+    overlapping = block(acts, sizes, n_sizes - 1, PIECE_ROWS)
     piece = claim(ints)
     while piece < n_pieces:
         first = piece * PIECE_ROWS
         start = min(first, n - PIECE_ROWS)
         rows = row_block(X, start, start + PIECE_ROWS)
-        if check and not all_finite(rows):
+        out = row_block(result, start, start + PIECE_ROWS) if start == first else overlapping
+        if not forward_into(rows, params, net, acts, kernels, out, check) and not all_finite(rows):
             ints[_NOT_FINITE] = 1
-        else:
-            out = forward(rows, params, net, acts, kernels)
+        if start != first:
             for i in range(first, start + PIECE_ROWS):
                 for j in range(out.shape[1]):
                     result[i, j] = out[i - start, j]

@@ -255,3 +255,63 @@ def test_softmax_equals_one_row_at_a_time(dtype, rows, classes):
                                # float32: z + b and z − max rounded to 2⁻²⁴ of |z| ≤ ~1,000
                                rtol=1e-4 if dtype == np.float32 else 1e-13, atol=np.finfo(dtype).tiny)
     assert np.isnan(got[~defined]).all()  # a row with NaN or +inf is NaN throughout
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("activation", ["identity", "logistic", "tanh", "hardtanh", "relu"])
+@pytest.mark.parametrize("bad", [None, np.nan, np.inf, -np.inf])
+def test_checked_bias_activation_also_tells_whether_every_value_was_finite(dtype, activation, bad):
+    # the checked form (shared predictions' check of X) computes the same values
+    # bit for bit and returns False exactly when a value it was given was not finite
+    from fastmlp._activations import (
+        HIDDEN_ACTIVATIONS,
+        add_bias_activate,
+        add_bias_activate_checked,
+    )
+
+    code = HIDDEN_ACTIVATIONS[activation]
+    rng = np.random.RandomState(1)
+    b = rng.normal(size=19).astype(dtype)
+    for position in ((0, 0), (17, 11), (36, 18)):
+        Z = (3 * rng.normal(size=(37, 19))).astype(dtype)
+        Z[5, 3] = np.finfo(dtype).max  # finite however large (overflows with the bias)
+        if bad is not None:
+            Z[position] = bad
+        want = Z.copy()
+        add_bias_activate(want, b, code)
+        got = Z.copy()
+        assert add_bias_activate_checked(got, b, code) is (bad is None)
+        np.testing.assert_array_equal(got.view(np.uint8), want.view(np.uint8))
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("hidden", [(), (6,), (40, 7)])
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_checked_forward_pass_notices_every_non_finite_input(dtype, hidden, bad):
+    # forward_into(..., check_finite=True) is False whenever X holds NaN or ±inf,
+    # even where the value meets zero weights (inf · 0 is NaN, and nothing added
+    # to NaN or ±inf is finite), True for finite X; its output equals forward's
+    from fastmlp._activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
+    from fastmlp._network import Network, coef, forward, forward_into, workspace_size
+
+    for n_features in (5, 70):  # products in fastmlp's loops and in BLAS's gemm
+        sizes = np.array([n_features, *hidden, 3])
+        net = Network(sizes, HIDDEN_ACTIVATIONS["relu"], OUTPUT_ACTIVATIONS["softmax"], 0)
+        rng = np.random.RandomState(n_features)
+        params = rng.normal(size=int((sizes[:-1] * sizes[1:]).sum() + sizes[1:].sum())).astype(dtype)
+        W = coef(params, sizes, 0)
+        W[1] = 0  # feature 1 meets zero weights only
+        W[:, 0] = 0  # the first unit sees no feature
+        m = 64
+        kernels = no_kernels(sizes.size - 1)
+        X = rng.normal(size=(m, n_features)).astype(dtype)
+        acts = np.empty(workspace_size(sizes, m), dtype=dtype)
+        out = np.empty((m, 3), dtype=dtype)
+        assert forward_into(X, params, net, acts, kernels, out, True)
+        np.testing.assert_array_equal(out, forward(X, params, net, acts, kernels))
+        for position in ((0, 0), (10, 1), (m - 1, n_features - 1)):
+            Xbad = X.copy()
+            Xbad[position] = bad
+            with np.errstate(all="ignore"):
+                assert not forward_into(Xbad, params, net, acts, kernels, out, True), position
+                assert forward_into(Xbad, params, net, acts, kernels, out, False)  # unchecked

@@ -180,6 +180,24 @@ def test_shared_prediction_checks_every_piece_for_finite_values(monkeypatch, val
             with pytest.raises(ValueError, match=f"Input X contains {match}"):
                 method(bad)
         assert teams  # the shared path saw the value first
+    # the check rides on the first product: a value that meets zero weights only
+    # is noticed too (inf · 0 is NaN) ...
+    from fastmlp._network import coef
+
+    zeroed = params.copy()
+    coef(zeroed, net.sizes, 0)[7] = 0
+    bad = rows.copy()
+    bad[500, 7] = value
+    with np.errstate(all="ignore"):
+        assert _network.predict(bad, zeroed, net, 4096, True) is None
+        # ... and finite values that overflow it are not rejected (X is read again)
+        huge = rows.copy()
+        huge[500] = np.finfo(np.float64).max
+        teams.clear()
+        checked = _network.predict(huge, params, net, 4096, True)
+        assert teams and checked is not None
+        np.testing.assert_array_equal(checked, _network.predict(huge, params, net, 4096))
+        assert not np.isfinite(huge[500] @ coef(params, net.sizes, 0)).all()  # (it did overflow)
 
 
 @pytest.mark.skipif(openmp_threads() < 2, reason="needs MKL on Intel's OpenMP runtime with two or more threads")
