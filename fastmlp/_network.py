@@ -108,25 +108,17 @@ def block(buffer, sizes, layer, m):
 
 
 @njit(cache=True, error_model="numpy")
-def forward(X, params, net, acts, kernels):
-    """Forward pass of the batch X; returns the output block of ``acts``.
+def forward(X, params, net, acts, kernels, out, check_finite=None):
+    """Forward pass of the batch X: the hidden layers into ``acts``, the output
+    layer into ``out`` (m × sizes[-1]; a block of ``acts`` or of the caller's
+    result).  ``kernels``: the layers' compiled products, see
+    :func:`compiled_products`.
 
-    ``kernels``: the layers' compiled products, see :func:`compiled_products`.
-    """
-    out = block(acts, net.sizes, net.sizes.size - 1, X.shape[0])
-    forward_into(X, params, net, acts, kernels, out, False)
-    return out
-
-
-@njit(cache=True, error_model="numpy")
-def forward_into(X, params, net, acts, kernels, out, check_finite):
-    """Forward pass of the batch X, the hidden layers in ``acts``, the output
-    layer in ``out`` (m × sizes[-1]; a block of ``acts`` or of the caller's result).
-
-    With ``check_finite``, returns False if a value of the first product X · W
-    was NaN or infinite -- as it is whenever a value of X is (a product or sum
-    with NaN or ±inf is never finite); overflow from finite X can make it False
-    too, so the caller confirms with X's values.  Else returns True.
+    Given ``check_finite`` (True), returns False if a value of the first product
+    X · W was NaN or infinite -- as it is whenever a value of X is (a product or
+    sum with NaN or ±inf is never finite); overflow from finite X can make it
+    False too, so the caller confirms with X's values.  Omitted, returns True,
+    and numba compiles no code for the check (it prunes the branch on None).
     """
     m = X.shape[0]
     sizes = net.sizes
@@ -139,15 +131,16 @@ def forward_into(X, params, net, acts, kernels, out, check_finite):
             input_product(X, coef(params, sizes, l), Z, kernels, l)
         else:
             matmul(previous, coef(params, sizes, l), Z, kernels, l)
+        b = intercept(params, sizes, l)
         if l < last:
-            if l == 0 and check_finite:
-                finite = add_bias_activate_checked(Z, intercept(params, sizes, l), net.hidden)
+            if check_finite is not None and l == 0:
+                finite = add_bias_activate_checked(Z, b, net.hidden)
             else:
-                add_bias_activate(Z, intercept(params, sizes, l), net.hidden)
+                add_bias_activate(Z, b, net.hidden)
         else:
-            if l == 0 and check_finite:
-                finite = all_finite(Z)  # no hidden layer: checked before the output activation
-            add_bias_output(Z, intercept(params, sizes, l), net.output)
+            if check_finite is not None and l == 0:
+                finite = all_finite(Z)  # no hidden layer: X · W checked before the output step
+            add_bias_output(Z, b, net.output)
         previous = Z
     return finite
 
@@ -163,7 +156,8 @@ def backprop(X, Y, sw, params, grads, net, acts, deltas, kernels):
     m = X.shape[0]
     sizes = net.sizes
     last = sizes.size - 2
-    out = forward(X, params, net, acts, kernels)
+    out = block(acts, sizes, last + 1, m)
+    forward(X, params, net, acts, kernels, out)
     loss = loss_and_output_delta(out, Y, sw, block(deltas, sizes, last + 1, m), net.loss)
     column_sums(block(deltas, sizes, last + 1, m), intercept(grads, sizes, last))
     for l in range(last, -1, -1):
@@ -214,8 +208,7 @@ def predict_batch(X, params, sizes, hidden, output, loss, rows):
     result = np.empty((n, net.sizes[-1]), dtype=params.dtype)
     for start in range(0, n, rows):
         stop = min(start + rows, n)
-        forward_into(row_block(X, start, stop), params, net, acts, kernels,
-                     row_block(result, start, stop), False)
+        forward(row_block(X, start, stop), params, net, acts, kernels, row_block(result, start, stop))
     return result
 
 
@@ -234,7 +227,7 @@ def _forward_pieces(data, like):
     result.  The last piece ends at the last row, overlapping its predecessor; it
     is forwarded into ``acts`` and copies only the rows no other piece wrote, so
     every row comes from one piece.  The check of X's values rides on the first
-    layer's bias step (:func:`forward_into`); X itself is read only where that
+    layer's bias step (:func:`forward`); X itself is read only where that
     finds a value that is not finite."""
     ints = carray(data, (TEAM_FIELDS,), np.int64)
     n, n_sizes = ints[_ROWS], ints[_N_SIZES]
@@ -254,7 +247,9 @@ def _forward_pieces(data, like):
         start = min(first, n - PIECE_ROWS)
         rows = row_block(X, start, start + PIECE_ROWS)
         out = row_block(result, start, start + PIECE_ROWS) if start == first else overlapping
-        if not forward_into(rows, params, net, acts, kernels, out, check) and not all_finite(rows):
+        if not check:
+            forward(rows, params, net, acts, kernels, out)
+        elif not (forward(rows, params, net, acts, kernels, out, True) or all_finite(rows)):
             ints[_NOT_FINITE] = 1
         if start != first:
             for i in range(first, start + PIECE_ROWS):

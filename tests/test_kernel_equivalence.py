@@ -288,11 +288,11 @@ def test_checked_bias_activation_also_tells_whether_every_value_was_finite(dtype
 @pytest.mark.parametrize("hidden", [(), (6,), (40, 7)])
 @pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
 def test_checked_forward_pass_notices_every_non_finite_input(dtype, hidden, bad):
-    # forward_into(..., check_finite=True) is False whenever X holds NaN or ±inf,
+    # forward(..., check_finite=True) is False whenever X holds NaN or ±inf,
     # even where the value meets zero weights (inf · 0 is NaN, and nothing added
-    # to NaN or ±inf is finite), True for finite X; its output equals forward's
+    # to NaN or ±inf is finite), True for finite X; the output the same wherever it goes
     from fastmlp._activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
-    from fastmlp._network import Network, coef, forward, forward_into, workspace_size
+    from fastmlp._network import Network, block, coef, forward, workspace_size
 
     for n_features in (5, 70):  # products in fastmlp's loops and in BLAS's gemm
         sizes = np.array([n_features, *hidden, 3])
@@ -307,11 +307,13 @@ def test_checked_forward_pass_notices_every_non_finite_input(dtype, hidden, bad)
         X = rng.normal(size=(m, n_features)).astype(dtype)
         acts = np.empty(workspace_size(sizes, m), dtype=dtype)
         out = np.empty((m, 3), dtype=dtype)
-        assert forward_into(X, params, net, acts, kernels, out, True)
-        np.testing.assert_array_equal(out, forward(X, params, net, acts, kernels))
+        assert forward(X, params, net, acts, kernels, out, True)
+        in_acts = block(acts, sizes, sizes.size - 1, m)
+        forward(X, params, net, acts, kernels, in_acts)
+        np.testing.assert_array_equal(out, in_acts)
         for position in ((0, 0), (10, 1), (m - 1, n_features - 1)):
             Xbad = X.copy()
             Xbad[position] = bad
             with np.errstate(all="ignore"):
-                assert not forward_into(Xbad, params, net, acts, kernels, out, True), position
-                assert forward_into(Xbad, params, net, acts, kernels, out, False)  # unchecked
+                assert not forward(Xbad, params, net, acts, kernels, out, True), position
+                assert forward(Xbad, params, net, acts, kernels, out)  # unchecked
