@@ -91,9 +91,10 @@ def add_bias_activate(Z, b, code):
 @njit(cache=True, error_model="numpy")
 def add_bias_activate_checked(Z, b, code):
     """:func:`add_bias_activate`, returning whether every value of Z was finite
-    before it (counted in the same pass: ~0.1 µs per 8,192 values instead of a
-    pass of its own, ~1 µs).  Each activation is a loop of its own: with the
-    count in it LLVM no longer moves the activation's branch out of the loop."""
+    before it.  Counted in the same pass: for ReLU on 128 × 64 values 1.7 instead
+    of 1.3 µs, against 1.2 µs more for a pass of its own.  Each activation is a
+    loop of its own: with the count in it LLVM no longer moves the activation's
+    branch out of the loop (ReLU on random signs then took twice as long)."""
     if code == RELU:
         return _add_bias_activate_counting(Z, b, RELU) == 0
     if code == TANH:
