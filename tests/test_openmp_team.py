@@ -155,16 +155,18 @@ def test_prediction_shared_by_the_team_equals_the_serial_one(monkeypatch, dtype,
 @pytest.mark.skipif(openmp_threads() < 2, reason="needs MKL on Intel's OpenMP runtime with two or more threads")
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 @pytest.mark.parametrize("value, match", [(np.nan, "NaN"), (np.inf, "infinity"), (-np.inf, "infinity")])
-def test_shared_prediction_checks_every_piece_for_finite_values(monkeypatch, value, match):
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_shared_prediction_checks_every_piece_for_finite_values(monkeypatch, value, match, dtype):
     # with many rows the threads check X's values piece by piece as they forward
     # them; a bad value anywhere gets scikit-learn's error, as from the serial check
     from fastmlp import _network
 
     rng = np.random.RandomState(3)
-    X = rng.normal(size=(600, 20))
+    X = rng.normal(size=(600, 20)).astype(dtype)
     est = MLPClassifier(hidden_layer_sizes=(24, 9), max_iter=1, random_state=0).fit(X, X[:, 0] > 0)
     params, net = est._packed_params(), est._network()
-    rows = rng.normal(size=(1000, 20))
+    assert params.dtype == dtype
+    rows = rng.normal(size=(1000, 20)).astype(dtype)
     teams = []
     shared_run = _network._predict_on_team
     monkeypatch.setattr(_network, "_predict_on_team", lambda *a: teams.append(1) or shared_run(*a))
@@ -192,7 +194,7 @@ def test_shared_prediction_checks_every_piece_for_finite_values(monkeypatch, val
         assert _network.predict(bad, zeroed, net, 4096, True) is None
         # ... and finite values that overflow it are not rejected (X is read again)
         huge = rows.copy()
-        huge[500] = np.finfo(np.float64).max
+        huge[500] = np.finfo(dtype).max
         teams.clear()
         checked = _network.predict(huge, params, net, 4096, True)
         assert teams and checked is not None
