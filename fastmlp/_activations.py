@@ -10,9 +10,9 @@ functions as arguments -- the argument type holds the function's address -- so
 the table is indexed by code instead.)
 """
 
-from numba import njit
 
 from ._exp import exp_inplace, fast_exp, fast_tanh
+from ._jit import kernel
 
 IDENTITY, LOGISTIC, TANH, HARDTANH, RELU = 0, 1, 2, 3, 4
 SOFTMAX, EXP = 5, 6
@@ -32,26 +32,26 @@ OUTPUT_ACTIVATIONS = {
 }
 
 
-@njit(cache=True, error_model="numpy")
+@kernel
 def logistic(z):
     """σ(z) = 1 / (1 + exp(−z)), computed without overflow (e = exp(−|z|) ≤ 1)."""
     e = fast_exp(-abs(z))
     return 1.0 / (1.0 + e) if z >= 0 else e / (1.0 + e)
 
 
-@njit(cache=True, error_model="numpy", inline="always")
+@kernel(inline="always")
 def hardtanh(z):
     """−1 below −1, +1 above +1, z in between."""
     return min(max(z, -1.0), 1.0)
 
 
-@njit(cache=True, error_model="numpy", inline="always")
+@kernel(inline="always")
 def relu(z):
     """max(0, z)."""
     return max(z, 0.0)
 
 
-@njit(cache=True, error_model="numpy", inline="always")
+@kernel(inline="always")
 def activate(z, code):
     """f(z) for the hidden activation ``code``."""
     if code == RELU:
@@ -65,7 +65,7 @@ def activate(z, code):
     return z
 
 
-@njit(cache=True, error_model="numpy", inline="always")
+@kernel(inline="always")
 def derivative(a, code):
     """f'(z) expressed through the activation's output a = f(z)."""
     if code == RELU:
@@ -79,7 +79,7 @@ def derivative(a, code):
     return 1.0
 
 
-@njit(cache=True, error_model="numpy")
+@kernel
 def add_bias_activate(Z, b, code):
     """Z ← f(Z + b) in place, row by row (the fused bias + activation step)."""
     m, n = Z.shape
@@ -88,7 +88,7 @@ def add_bias_activate(Z, b, code):
             Z[i, j] = activate(Z[i, j] + b[j], code)
 
 
-@njit(cache=True, error_model="numpy")
+@kernel
 def add_bias_activate_checked(Z, b, code):
     """:func:`add_bias_activate`, returning whether every value of Z was finite
     before it.  Counted in the same pass: for ReLU on 128 × 64 values 1.7 instead
@@ -106,7 +106,7 @@ def add_bias_activate_checked(Z, b, code):
     return _add_bias_activate_counting(Z, b, IDENTITY) == 0
 
 
-@njit(cache=True, error_model="numpy", inline="always")
+@kernel(inline="always")
 def _add_bias_activate_counting(Z, b, code):
     """Z ← f(Z + b) in place; the number of values of Z that were NaN or ±inf."""
     m, n = Z.shape
@@ -119,7 +119,7 @@ def _add_bias_activate_counting(Z, b, code):
     return not_finite
 
 
-@njit(cache=True, error_model="numpy")
+@kernel
 def add_bias_output(Z, b, code):
     """Z ← out(Z + b) in place for the output activation ``code``.
 
@@ -140,7 +140,7 @@ def add_bias_output(Z, b, code):
             Z[i, j] = z
 
 
-@njit(cache=True, error_model="numpy")
+@kernel
 def softmax_rows(Z, b):
     """Z ← softmax(Z + b) row by row: add the bias, subtract the row's maximum,
     exponentiate, divide by the row's sum (as the reciprocal's product).
@@ -174,7 +174,7 @@ def softmax_rows(Z, b):
         i += 1
 
 
-@njit(cache=True, error_model="numpy", inline="always")
+@kernel(inline="always")
 def _shift_row(Z, b, i, n):
     """Z[i] ← (Z[i] + b) − max(Z[i] + b)."""
     top = Z[i, 0] + b[0]
@@ -185,7 +185,7 @@ def _shift_row(Z, b, i, n):
         Z[i, j] -= top
 
 
-@njit(cache=True, error_model="numpy", inline="always")
+@kernel(inline="always")
 def _shift_four_rows(Z, b, i, n):
     """:func:`_shift_row` of rows i to i + 3, their maxima taken side by side."""
     t0, t1, t2, t3 = Z[i, 0] + b[0], Z[i + 1, 0] + b[0], Z[i + 2, 0] + b[0], Z[i + 3, 0] + b[0]
@@ -211,7 +211,7 @@ def _shift_four_rows(Z, b, i, n):
         Z[i + 3, j] -= t3
 
 
-@njit(cache=True, error_model="numpy", inline="always")
+@kernel(inline="always")
 def _normalise_row(Z, i, n):
     """Z[i] ← Z[i] · (1 / Σ Z[i])."""
     total = 0.0
@@ -222,7 +222,7 @@ def _normalise_row(Z, i, n):
         Z[i, j] *= scale
 
 
-@njit(cache=True, error_model="numpy", inline="always")
+@kernel(inline="always")
 def _normalise_four_rows(Z, i, n):
     """:func:`_normalise_row` of rows i to i + 3, their sums taken side by side."""
     s0 = s1 = s2 = s3 = 0.0
@@ -239,7 +239,7 @@ def _normalise_four_rows(Z, i, n):
         Z[i + 3, j] *= s3
 
 
-@njit(cache=True, error_model="numpy")
+@kernel
 def multiply_derivative(D, A, code, sums):
     """D ← D ⊙ f'(z), with f'(z) taken from the stored outputs A = f(z); and
     sums ← the column sums of the new D (the layer's bias gradient Σᵢ δᵢ), in
@@ -252,7 +252,7 @@ def multiply_derivative(D, A, code, sums):
             sums[j] += D[i, j]  # the stored value (in D's dtype)
 
 
-@njit(cache=True, error_model="numpy")
+@kernel
 def column_sums(D, sums):
     """sums ← Σᵢ D[i, :] (the output layer's bias gradient), summed row by row."""
     m, n = D.shape

@@ -31,9 +31,11 @@ from importlib import metadata
 import llvmlite.binding as llvm
 import numpy as np
 from llvmlite import ir
-from numba import njit, types
+from numba import types
 from numba.core import cgutils
 from numba.extending import get_cython_function_address, intrinsic
+
+from ._jit import kernel
 
 SYMBOLS = {types.float64: "fastmlp_dgemm", types.float32: "fastmlp_sgemm"}
 CHOICES = ("auto", "mkl", "scipy")
@@ -193,7 +195,7 @@ _kernels: dict = {}
 _kernels_lock = threading.Lock()
 
 
-@njit(cache=True)
+@kernel
 def no_kernels(n_layers):
     """A kernel table for ``n_layers`` layers with no generated product in it."""
     return np.zeros((n_layers, 3, KERNEL_FIELDS), dtype=np.int64)
@@ -282,7 +284,7 @@ def _call_compiled(typingctx, function, handle, A, B, C):
     return types.none(function, handle, A, B, C), codegen
 
 
-@njit(cache=True, error_model="numpy", inline="always")
+@kernel(inline="always")
 def run_compiled(kernels, layer, op, A, B, C, m, n, k) -> bool:
     """Run ``kernels[layer, op]`` if it was made for this product (C is m × n,
     inner size k, transpositions of ``op``, A's item size); return whether it ran.

@@ -21,10 +21,11 @@ import math
 
 import numpy as np
 from llvmlite import ir
-from numba import njit, types
+from numba import types
 from numba.extending import intrinsic
 from numba.np.arrayobj import make_array
 
+from ._jit import kernel
 from ._lanes import LANES, Lanes
 
 LOG2E = 1.4426950408889634
@@ -58,20 +59,20 @@ def _fma(typingctx, a, b, c):
     return types.float64(types.float64, types.float64, types.float64), codegen
 
 
-@njit(cache=True, error_model="numpy")
+@kernel
 def _pow2(k):
     """2ᵏ for integer -1022 ≤ k ≤ 1023."""
     return _float64_from_bits((k + 1023) << 52)
 
 
-@njit(cache=True, error_model="numpy")
+@kernel
 def _reduce(x):
     """k and r with x = k·ln 2 + r, |r| ≤ ½ ln 2 (k as a float; r exact for |x| < ½ ln 2)."""
     kf = math.floor(x * LOG2E + 0.5)
     return kf, (x - kf * LN2_HI) - kf * LN2_LO
 
 
-@njit(cache=True, error_model="numpy")
+@kernel
 def _expm1_ratio(r):
     """(eʳ − 1)/r = 1 + r/2! + r²/3! + … + r¹²/13!, for |r| ≤ ½ ln 2."""
     c = INV_FACTORIAL
@@ -90,7 +91,7 @@ def _expm1_ratio(r):
     return _fma(p, r, 1.0)
 
 
-@njit(cache=True, error_model="numpy")
+@kernel
 def fast_exp(x):
     """eˣ in float64, within 1 ulp of ``np.exp``; branch-free so loops vectorise."""
     xc = min(max(x, -746.0), 710.0)  # beyond these eˣ is 0 or inf anyway
@@ -103,7 +104,7 @@ def fast_exp(x):
     return result if x == x else x  # NaN stays NaN
 
 
-@njit(cache=True, error_model="numpy")
+@kernel
 def fast_tanh(x):
     """tanh x in float64, within 4 ulp of ``math.tanh`` (NumPy's ``tanh``: 3); branch-free
     so loops vectorise.
@@ -165,7 +166,7 @@ def _exp_lanes(typingctx, values, start):
     return types.void(values, start), codegen
 
 
-@njit(cache=True, error_model="numpy")
+@kernel
 def exp_inplace(values):
     """values ← eˣ of each value, in place (a 1-d C-contiguous float64 or float32
     array); equal bit for bit to :func:`fast_exp` of each, LANES values per step."""

@@ -23,8 +23,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from llvmlite import ir
-from numba import njit, types
+from numba import types
 from numba.extending import intrinsic
+
+from ._jit import kernel
 
 FLUSH_TO_ZERO, DENORMALS_ARE_ZERO = 1 << 15, 1 << 6
 FLUSH_SUBNORMALS = FLUSH_TO_ZERO | DENORMALS_ARE_ZERO
@@ -70,19 +72,19 @@ def write_mode(typingctx, mode):
     return types.void(mode), codegen
 
 
-@njit(cache=True)
+@kernel
 def _flush_subnormals():
     previous = read_mode()
     write_mode(previous | FLUSH_SUBNORMALS)
     return previous
 
 
-@njit(cache=True)
+@kernel
 def _restore(previous):
     write_mode(previous)
 
 
-@njit(cache=True, inline="always")
+@kernel(inline="always")
 def adopt_flushing(mode):
     """Set this thread's flush bits to those of ``mode`` (another thread's);
     return this thread's previous mode."""
@@ -91,7 +93,7 @@ def adopt_flushing(mode):
     return previous
 
 
-@njit(cache=True)
+@kernel
 def _mode():
     return read_mode()
 

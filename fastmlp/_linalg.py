@@ -13,10 +13,11 @@ import math
 import threading
 
 import numpy as np
-from numba import njit, types
+from numba import types
 from numba.extending import intrinsic
 
 from ._blas import NN, NT, TN, gemm, run_compiled
+from ._jit import kernel
 from ._threads import current_counts
 
 BLAS_MIN_FLOPS = 4096
@@ -44,7 +45,7 @@ def aligned_empty(shape, dtype) -> np.ndarray:
     return raw[start : start + count].reshape(shape)
 
 
-@njit(cache=True, error_model="numpy")
+@kernel
 def matmul(A, B, C, kernels, layer):
     """C ← A · B."""
     m, k = A.shape
@@ -72,7 +73,7 @@ def matmul(A, B, C, kernels, layer):
                 C[i, j] += a * B[p, j]
 
 
-@njit(cache=True, error_model="numpy")
+@kernel
 def matmul_tn(A, B, C, kernels, layer):
     """C ← Aᵀ · B  (the weight gradient outᵀ · δ)."""
     k, m = A.shape
@@ -101,7 +102,7 @@ def matmul_tn(A, B, C, kernels, layer):
                 C[i, j] += a * B[p, j]
 
 
-@njit(cache=True, error_model="numpy")
+@kernel
 def matmul_nt(A, B, C, kernels, layer):
     """C ← A · Bᵀ  (the backpropagated delta δ · Wᵀ)."""
     m, k = A.shape
@@ -150,7 +151,7 @@ def reassociable_add(typingctx, a, b):
     return a(a, b), codegen
 
 
-@njit(cache=True, error_model="numpy")
+@kernel
 def squared_norm(x, lo, hi):
     """Σ x[lo:hi]² summed in float64 (partial sums in an order LLVM picks to vectorise)."""
     s = 0.0
@@ -159,7 +160,7 @@ def squared_norm(x, lo, hi):
     return s
 
 
-@njit(cache=True, error_model="numpy")
+@kernel
 def _count_exponent_all_ones(bits, mask):
     count = 0
     for i in range(bits.size):
@@ -167,7 +168,7 @@ def _count_exponent_all_ones(bits, mask):
     return count
 
 
-@njit(cache=True, error_model="numpy", nogil=True)
+@kernel(nogil=True)
 def _largest_masked(bits, mask):
     top = bits[0] & mask
     for i in range(1, bits.size):
@@ -216,7 +217,7 @@ def largest_magnitude(X: np.ndarray, threads: int | None = 1) -> float:
     return float(np.array(top, dtype=bits).view(X.dtype))
 
 
-@njit(cache=True, error_model="numpy")
+@kernel
 def all_finite(X):
     """True if the C-contiguous float array X holds no NaN or infinity.
 

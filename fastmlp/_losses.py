@@ -11,7 +11,8 @@ outputs, probabilities are clipped to [eps, 1 − eps] inside the logarithm.
 import math
 
 import numpy as np
-from numba import njit
+
+from ._jit import kernel
 
 SQUARED_ERROR, LOG_LOSS, BINARY_LOG_LOSS, POISSON = 0, 1, 2, 3
 
@@ -23,12 +24,12 @@ LOSSES = {
 }
 
 
-@njit(cache=True, error_model="numpy", inline="always")
+@kernel(inline="always")
 def _xlogy(x, y):
     return 0.0 if x == 0 else x * math.log(y)
 
 
-@njit(cache=True, error_model="numpy", inline="always")
+@kernel(inline="always")
 def sample_loss(y, p, code, eps):
     """The loss contributed by one output: target ``y``, prediction ``p``."""
     if code == SQUARED_ERROR:
@@ -42,7 +43,7 @@ def sample_loss(y, p, code, eps):
     return _xlogy(y, y / p) - y + p
 
 
-@njit(cache=True, error_model="numpy")
+@kernel
 def loss_and_output_delta(out, Y, sw, delta, code):
     """Write ``delta = sw · (out − Y)`` and return the weighted loss sum.
 

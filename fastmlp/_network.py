@@ -12,7 +12,7 @@ import threading
 from collections import namedtuple
 
 import numpy as np
-from numba import carray, cfunc, njit, types
+from numba import carray, cfunc, types
 from numba.core import cgutils
 from numba.core.imputils import impl_ret_borrowed
 from numba.extending import intrinsic
@@ -26,6 +26,7 @@ from ._activations import (
     multiply_derivative,
 )
 from ._blas import _FUNCTION, KERNEL_FIELDS, NN, NT, TN, compiled_gemm, no_kernels
+from ._jit import kernel
 from ._linalg import all_finite, matmul, matmul_nt, matmul_tn, squared_norm
 from ._losses import loss_and_output_delta
 from ._omp import JOB, NEXT, TEAM_FIELDS, claim, new_team, openmp_threads, pointer_to, run_team
@@ -62,7 +63,7 @@ def _as_matrix(typingctx, vec, rows, cols):
     return sig, codegen
 
 
-@njit(cache=True, error_model="numpy")
+@kernel
 def as_matrix(vec, rows, cols):
     """``vec.reshape((rows, cols))`` for a 1-d C-contiguous vector, without the C call."""
     if vec.size != rows * cols:
@@ -70,7 +71,7 @@ def as_matrix(vec, rows, cols):
     return _as_matrix(vec, rows, cols)
 
 
-@njit(cache=True, error_model="numpy")
+@kernel
 def n_coefs(sizes):
     """Number of connection weights (the L2-regularised part of the vector)."""
     total = 0
@@ -79,7 +80,7 @@ def n_coefs(sizes):
     return total
 
 
-@njit(cache=True, error_model="numpy")
+@kernel
 def coef(params, sizes, layer):
     """View of the weight matrix from layer ``layer`` to ``layer + 1``."""
     start = 0
@@ -89,7 +90,7 @@ def coef(params, sizes, layer):
     return as_matrix(params[start : start + size], sizes[layer], sizes[layer + 1])
 
 
-@njit(cache=True, error_model="numpy")
+@kernel
 def intercept(params, sizes, layer):
     """View of the bias vector of layer ``layer + 1``."""
     start = n_coefs(sizes)
@@ -98,7 +99,7 @@ def intercept(params, sizes, layer):
     return params[start : start + sizes[layer + 1]]
 
 
-@njit(cache=True, error_model="numpy")
+@kernel
 def block(buffer, sizes, layer, m):
     """The (m × sizes[layer]) block of a flat workspace, for layer >= 1."""
     start = 0
@@ -107,7 +108,12 @@ def block(buffer, sizes, layer, m):
     return as_matrix(buffer[start : start + m * sizes[layer]], m, sizes[layer])
 
 
-@njit(cache=True, error_model="numpy")
+# forward and backprop are inlined into the kernels that call them (numba IR
+# inlining): compiled on their own, their code was optimised and turned into
+# machine code once more in every caller's module, ~2 s of the first fit's
+# compilation.  (The small helpers stay separate: inlined, each call site is
+# typed anew, which cost more than it saved.)
+@kernel(inline="always")
 def forward(X, params, net, acts, kernels, out, check_finite=None):
     """Forward pass of the batch X: the hidden layers into ``acts``, the output
     layer into ``out`` (m × sizes[-1]; a block of ``acts`` or of the caller's
@@ -145,7 +151,7 @@ def forward(X, params, net, acts, kernels, out, check_finite=None):
     return finite
 
 
-@njit(cache=True, error_model="numpy")
+@kernel(inline="always")
 def backprop(X, Y, sw, params, grads, net, acts, deltas, kernels):
     """Forward and backward pass over one batch.
 
@@ -174,7 +180,7 @@ def backprop(X, Y, sw, params, grads, net, acts, deltas, kernels):
     return loss
 
 
-@njit(cache=True, error_model="numpy", nogil=True)
+@kernel(nogil=True)
 def objective_and_gradient(X, Y, sw, params, grads, net, acts, deltas, kernels, alpha):
     """scikit-learn's regularised objective and its full gradient over X.
 
@@ -194,7 +200,7 @@ def objective_and_gradient(X, Y, sw, params, grads, net, acts, deltas, kernels, 
     return (loss + 0.5 * alpha * squared_norm(params, 0, nc)) / sw_sum
 
 
-@njit(cache=True, error_model="numpy", nogil=True)
+@kernel(nogil=True)
 def predict_batch(X, params, sizes, hidden, output, loss, rows):
     """Network output for X, forwarded in chunks of at most ``rows`` rows.
 
@@ -221,7 +227,7 @@ _X, _ROWS, _COLS, _PARAMS, _N_PARAMS, _SIZES, _N_SIZES, _HIDDEN, _OUTPUT, _LOSS,
     _RESULT, _CHECK, _NOT_FINITE = range(JOB, JOB + 14)
 
 
-@njit(cache=True, error_model="numpy")
+@kernel
 def _forward_pieces(data, like):
     """The worker's loop: claim pieces until none is left and forward each into the
     result.  The last piece ends at the last row, overlapping its predecessor; it
@@ -321,7 +327,7 @@ def _prediction_team(dtype, threads: int) -> np.ndarray:
     return made[key]
 
 
-@njit(cache=True, error_model="numpy")
+@kernel
 def _predict_on_team(ints, X, params, sizes, hidden, output, loss, kernels, check_finite):
     """Fill in the team's job and run it (addresses taken here: ~10 µs less than
     from Python; the network as in :func:`predict_batch`)."""

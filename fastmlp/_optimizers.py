@@ -13,10 +13,11 @@ import math
 from collections import namedtuple
 
 import numpy as np
-from numba import carray, cfunc, njit, types
+from numba import carray, cfunc, types
 
 from ._adam_lanes import STEP, adam_lanes
 from ._fpu import HAS_MXCSR, adopt_flushing, read_mode, write_mode
+from ._jit import kernel
 from ._linalg import reassociable_add
 from ._omp import (
     JOB,
@@ -50,7 +51,7 @@ class Optimizer(namedtuple("Optimizer", "code state step hyper")):
         return float(step_size(self.code, self.hyper, self.step[0]))
 
 
-@njit(cache=True, error_model="numpy")
+@kernel
 def step_size(code, hyper, t):
     """The learning rate of update ``t`` (Adam's with its bias correction, as scikit-learn).
 
@@ -85,7 +86,7 @@ def make_optimizer(solver: str, n_params: int, dtype, *, learning_rate_init, mom
 CHUNK = 2048
 
 
-@njit(cache=True, error_model="numpy")
+@kernel
 def _flush(x, tiny):
     """x, or zero if |x| is subnormal (branch-free: a compare and a select).
 
@@ -99,7 +100,7 @@ def _flush(x, tiny):
     return x if abs(x) >= tiny else x - x
 
 
-@njit(cache=True, error_model="numpy")
+@kernel
 def _update(params, grads, s1, s2, code, c):
     """Update ``params`` from the scaled gradient c[0]·(grads + c[1]·params);
     return Σ params² before the update (summed in float64 on the way: the loop
@@ -158,7 +159,7 @@ def _update(params, grads, s1, s2, code, c):
     return squares
 
 
-@njit(cache=True, error_model="numpy")
+@kernel
 def _update_chunk(params, grads, s1, s2, lo, hi, n_coef, code, c, c_bias):
     """Update one chunk; return Σ w² of its coefficients before the update."""
     mid = min(max(lo, n_coef), hi)
@@ -167,7 +168,7 @@ def _update_chunk(params, grads, s1, s2, lo, hi, n_coef, code, c, c_bias):
     return squares
 
 
-@njit(cache=True, error_model="numpy")
+@kernel
 def optimizer_step(params, grads, opt, n_coef, alpha, sw_sum, team):
     """Apply one update from the raw batch gradient ``grads``.
 
@@ -210,7 +211,7 @@ _PARAMS, _GRADS, _S1, _S2, _N, _N_COEF, _CODE, _MODE = range(JOB, JOB + 8)
 _N_CONSTANTS = 9  # c and c_bias of optimizer_step, then one ‖W‖² per chunk in team.values
 
 
-@njit(cache=True, error_model="numpy")
+@kernel
 def _step_on_team(params, grads, s1, s2, n_coef, code, c, c_bias, team, n_chunks):
     ints, values = team
     for i in range(_N_CONSTANTS):
@@ -227,7 +228,7 @@ def _step_on_team(params, grads, s1, s2, n_coef, code, c, c_bias, team, n_chunks
     return squares
 
 
-@njit(cache=True, error_model="numpy")
+@kernel
 def _claimed_chunks(data, like):
     """The worker's loop: claim chunks until none is left, update each (for
     parameters of ``like``'s dtype) and record its ‖W‖², in the calling

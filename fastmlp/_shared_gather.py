@@ -15,9 +15,10 @@ too small to share, the calling thread copies the rows.
 import functools
 
 import numpy as np
-from numba import carray, cfunc, njit, types
+from numba import carray, cfunc, types
 from numba.extending import overload
 
+from ._jit import KERNEL_OPTIONS, kernel
 from ._omp import (
     JOB,
     NEXT,
@@ -46,7 +47,7 @@ def gather_batch(X, order, start, m, out, team):
     raise NotImplementedError("gather_batch is only callable from numba-compiled code")
 
 
-@njit(cache=True, error_model="numpy")
+@kernel
 def _gather_dense(X, order, start, m, out, team):
     ints = team.ints
     if ints[PARALLEL] == 0 or m * X.shape[1] < MIN_SHARED or order.itemsize != 8:
@@ -58,14 +59,14 @@ def _gather_dense(X, order, start, m, out, team):
     return out[:m]
 
 
-@overload(gather_batch, jit_options={"cache": True})
+@overload(gather_batch, jit_options=KERNEL_OPTIONS)
 def _gather_batch(X, order, start, m, out, team):
     if isinstance(X, types.Array):
         return lambda X, order, start, m, out, team: _gather_dense(X, order, start, m, out, team)
     return lambda X, order, start, m, out, team: gather_rows(X, order, start, m, out)
 
 
-@njit(cache=True, error_model="numpy")
+@kernel
 def _claimed_pieces(data, like):
     """The worker's loop: claim pieces of PIECE_ROWS rows until none is left and
     copy each (X of ``like``'s dtype)."""

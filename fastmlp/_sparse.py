@@ -16,9 +16,10 @@ from collections import namedtuple
 
 import numpy as np
 import scipy.sparse as sp
-from numba import njit, types
+from numba import types
 from numba.extending import overload
 
+from ._jit import KERNEL_OPTIONS, kernel
 from ._linalg import FLOAT_DTYPES, aligned_empty, largest_magnitude, matmul, matmul_tn
 
 CSR = namedtuple("CSR", "data indices indptr shape")
@@ -82,7 +83,7 @@ def _is_csr(typ) -> bool:
 
 
 # ---------------------------------------------------------------- CSR kernels
-@njit(cache=True, error_model="numpy")
+@kernel
 def csr_matmul(X, W, Z):
     """Z ← X · W for CSR X."""
     Z[:, :] = 0.0
@@ -95,7 +96,7 @@ def csr_matmul(X, W, Z):
                 Z[i, j] += v * w[j]
 
 
-@njit(cache=True, error_model="numpy")
+@kernel
 def csr_matmul_tn(X, D, G):
     """G ← Xᵀ · D for CSR X (the first layer's weight gradient)."""
     G[:, :] = 0.0
@@ -109,7 +110,7 @@ def csr_matmul_tn(X, D, G):
                 g[j] += v * d[j]
 
 
-@njit(cache=True, error_model="numpy")
+@kernel
 def csr_gather(X, order, start, m, out):
     """Rows order[start : start + m] of X, copied into the CSR buffer ``out``."""
     nnz = 0
@@ -124,7 +125,7 @@ def csr_gather(X, order, start, m, out):
     return CSR(out.data, out.indices, out.indptr[: m + 1], (np.int64(m), out.shape[1]))
 
 
-@njit(cache=True, error_model="numpy")
+@kernel
 def dense_gather(X, order, start, m, out):
     """Rows order[start : start + m] of X, copied into out[:m]."""
     for r in range(m):
@@ -158,7 +159,7 @@ def row_block(X, start, stop):
     raise NotImplementedError("row_block is only callable from numba-compiled code")
 
 
-@overload(input_product, jit_options={"cache": True})
+@overload(input_product, jit_options=KERNEL_OPTIONS)
 def _input_product(X, W, Z, kernels, layer):
     if _is_csr(X):
         return lambda X, W, Z, kernels, layer: csr_matmul(X, W, Z)
@@ -167,7 +168,7 @@ def _input_product(X, W, Z, kernels, layer):
     return None
 
 
-@overload(input_gradient, jit_options={"cache": True})
+@overload(input_gradient, jit_options=KERNEL_OPTIONS)
 def _input_gradient(X, D, G, kernels, layer):
     if _is_csr(X):
         return lambda X, D, G, kernels, layer: csr_matmul_tn(X, D, G)
@@ -176,7 +177,7 @@ def _input_gradient(X, D, G, kernels, layer):
     return None
 
 
-@overload(gather_rows, jit_options={"cache": True})
+@overload(gather_rows, jit_options=KERNEL_OPTIONS)
 def _gather_rows(X, order, start, m, out):
     if _is_csr(X):
         return lambda X, order, start, m, out: csr_gather(X, order, start, m, out)
@@ -185,7 +186,7 @@ def _gather_rows(X, order, start, m, out):
     return None
 
 
-@overload(row_block, jit_options={"cache": True})
+@overload(row_block, jit_options=KERNEL_OPTIONS)
 def _row_block(X, start, stop):
     if _is_csr(X):
         def csr_rows(X, start, stop):

@@ -10,10 +10,10 @@ Nothing here allocates: every buffer comes in through the ``Workspace``.
 from collections import namedtuple
 
 import numpy as np
-from numba import njit
 
 from ._blas import no_kernels
 from ._borrowed import borrowed
+from ._jit import kernel
 from ._linalg import aligned_empty
 from ._network import backprop, compiled_products, n_coefs, workspace_size
 from ._optimizers import optimizer_step, optimizer_team
@@ -60,7 +60,7 @@ def make_workspace(sizes: np.ndarray, rows: int, n_params: int, dtype, X=None,
     )
 
 
-@njit(cache=True, error_model="numpy", nogil=True)
+@kernel(nogil=True)
 def train_epoch(X, Y, sw, order, batch_size, params, net, opt, work, alpha):
     """Train one epoch over the samples in ``order``; return the mean batch loss.
 

@@ -115,3 +115,38 @@ def test_cached_parallel_kernels_run_in_a_new_process():
         result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
         assert result.returncode == 0, result.stderr[-2000:]
         assert "fitted" in result.stdout
+
+
+def _fastmlp_kernels():
+    """Every numba dispatcher defined in fastmlp's modules."""
+    import importlib
+    import pkgutil
+
+    from numba.core.registry import CPUDispatcher
+
+    import fastmlp
+
+    fastmlp.MLPClassifier  # noqa: B018 -- loads the kernel modules (and the cache's checks) first
+    kernels = {}
+    for info in pkgutil.iter_modules(fastmlp.__path__):
+        if info.name == "__main__":
+            continue
+        module = importlib.import_module(f"fastmlp.{info.name}")
+        for name, value in vars(module).items():
+            if isinstance(value, CPUDispatcher) and value.py_func.__module__ == module.__name__:
+                kernels[f"{module.__name__}.{name}"] = value
+    return kernels
+
+
+def test_every_kernel_is_compiled_with_fastmlp_options():
+    """Each kernel is cached on disk, divides as NumPy does and has no C wrapper
+    (fastmlp._jit): a kernel declared with plain njit would compile on every
+    first fit, or add a wrapper's compilation to it."""
+    from numba.core.caching import FunctionCache
+
+    kernels = _fastmlp_kernels()
+    assert len(kernels) > 40  # the search found them
+    for name, kernel in kernels.items():
+        assert isinstance(kernel._cache, FunctionCache), name
+        assert kernel.targetoptions.get("error_model") == "numpy", name
+        assert kernel.targetoptions.get("no_cfunc_wrapper") is True, name
