@@ -10,7 +10,6 @@ functions as arguments -- the argument type holds the function's address -- so
 the table is indexed by code instead.)
 """
 
-
 from ._exp import exp_inplace, fast_exp, fast_tanh
 from ._jit import kernel
 
