@@ -13,7 +13,7 @@
 
 from collections.abc import Callable
 
-from numba import njit
+from numba import cfunc, njit
 
 KERNEL_OPTIONS = {"cache": True, "error_model": "numpy", "no_cfunc_wrapper": True}
 
@@ -23,3 +23,10 @@ def kernel(function: Callable | None = None, **options):
     options, ``@kernel(inline="always")``."""
     options = {**KERNEL_OPTIONS, **options}
     return njit(**options) if function is None else njit(function, **options)
+
+
+def thread_worker(signature) -> Callable:
+    """``numba.cfunc`` for a C callback run on MKL's OpenMP threads
+    (:mod:`fastmlp._omp`), cached and with NumPy's error model like the kernels
+    (a cfunc is its own C wrapper)."""
+    return cfunc(signature, cache=True, error_model="numpy")

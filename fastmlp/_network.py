@@ -12,7 +12,7 @@ import threading
 from collections import namedtuple
 
 import numpy as np
-from numba import carray, cfunc, types
+from numba import carray, types
 from numba.core import cgutils
 from numba.core.imputils import impl_ret_borrowed
 from numba.extending import intrinsic
@@ -26,7 +26,7 @@ from ._activations import (
     multiply_derivative,
 )
 from ._blas import _FUNCTION, KERNEL_FIELDS, NN, NT, TN, compiled_gemm, no_kernels
-from ._jit import kernel
+from ._jit import kernel, thread_worker
 from ._linalg import all_finite, matmul, matmul_nt, matmul_tn, squared_norm
 from ._losses import loss_and_output_delta
 from ._omp import JOB, NEXT, TEAM_FIELDS, claim, new_team, openmp_threads, pointer_to, run_team
@@ -269,11 +269,11 @@ def _piece_worker(dtype):
     """The compiled worker for weights of ``dtype`` (compiled on the first shared
     prediction, then loaded from numba's cache)."""
     if dtype == np.float64:
-        @cfunc(types.void(types.voidptr), cache=True, error_model="numpy")
+        @thread_worker(types.void(types.voidptr))
         def worker(data):
             _forward_pieces(data, 0.0)
     else:
-        @cfunc(types.void(types.voidptr), cache=True, error_model="numpy")
+        @thread_worker(types.void(types.voidptr))
         def worker(data):
             _forward_pieces(data, np.float32(0.0))
     return worker

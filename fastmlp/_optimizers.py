@@ -13,11 +13,11 @@ import math
 from collections import namedtuple
 
 import numpy as np
-from numba import carray, cfunc, types
+from numba import carray, types
 
 from ._adam_lanes import STEP, adam_lanes
 from ._fpu import HAS_MXCSR, adopt_flushing, read_mode, write_mode
-from ._jit import kernel
+from ._jit import kernel, thread_worker
 from ._linalg import reassociable_add
 from ._omp import (
     JOB,
@@ -268,11 +268,11 @@ def _worker(dtype):
     """The compiled worker for parameters of ``dtype`` (compiled on the first fit
     that needs it, then loaded from numba's cache)."""
     if dtype == np.float64:
-        @cfunc(_WORKER_SIGNATURE, cache=True, error_model="numpy")
+        @thread_worker(_WORKER_SIGNATURE)
         def worker(data):
             _claimed_chunks(data, 0.0)
     else:
-        @cfunc(_WORKER_SIGNATURE, cache=True, error_model="numpy")
+        @thread_worker(_WORKER_SIGNATURE)
         def worker(data):
             _claimed_chunks(data, np.float32(0.0))
     return worker

@@ -15,10 +15,10 @@ too small to share, the calling thread copies the rows.
 import functools
 
 import numpy as np
-from numba import carray, cfunc, types
+from numba import carray, types
 from numba.extending import overload
 
-from ._jit import KERNEL_OPTIONS, kernel
+from ._jit import KERNEL_OPTIONS, kernel, thread_worker
 from ._omp import (
     JOB,
     NEXT,
@@ -89,11 +89,11 @@ def _worker(dtype):
     """The compiled worker for X of ``dtype`` (compiled on the first fit that
     needs it, then loaded from numba's cache)."""
     if dtype == np.float64:
-        @cfunc(types.void(types.voidptr), cache=True, error_model="numpy")
+        @thread_worker(types.void(types.voidptr))
         def worker(data):
             _claimed_pieces(data, 0.0)
     else:
-        @cfunc(types.void(types.voidptr), cache=True, error_model="numpy")
+        @thread_worker(types.void(types.voidptr))
         def worker(data):
             _claimed_pieces(data, np.float32(0.0))
     return worker
