@@ -12,6 +12,7 @@ the table is indexed by code instead.)
 
 from ._exp import exp_inplace, fast_exp, fast_tanh
 from ._jit import kernel
+from ._views import as_vector
 
 IDENTITY, LOGISTIC, TANH, HARDTANH, RELU = 0, 1, 2, 3, 4
 SOFTMAX, EXP = 5, 6
@@ -163,7 +164,7 @@ def softmax_rows(Z, b):
     while i < m:
         _shift_row(Z, b, i, n)
         i += 1
-    exp_inplace(Z.ravel())
+    exp_inplace(as_vector(Z))
     i = 0
     while i + 4 <= m:
         _normalise_four_rows(Z, i, n)

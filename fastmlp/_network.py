@@ -13,10 +13,6 @@ from collections import namedtuple
 
 import numpy as np
 from numba import carray, types
-from numba.core import cgutils
-from numba.core.imputils import impl_ret_borrowed
-from numba.extending import intrinsic
-from numba.np.arrayobj import make_array, populate_array
 
 from ._activations import (
     add_bias_activate,
@@ -31,44 +27,11 @@ from ._linalg import all_finite, matmul, matmul_nt, matmul_tn, squared_norm
 from ._losses import loss_and_output_delta
 from ._omp import JOB, NEXT, TEAM_FIELDS, claim, new_team, openmp_threads, pointer_to, run_team
 from ._sparse import input_gradient, input_product, row_block
+from ._views import as_matrix
 
 Network = namedtuple("Network", "sizes hidden output loss")
 Network.__doc__ = """Architecture: units per layer (int64 array) and the codes of the
 hidden activation, output activation and loss."""
-
-
-@intrinsic
-def _as_matrix(typingctx, vec, rows, cols):
-    """(rows × cols) C-contiguous view of 1-d C-contiguous ``vec`` (size unchecked).
-
-    ``vec.reshape((rows, cols))`` does the same through a C helper that costs
-    ~50 ns, which adds up to ~1 µs per sample in stochastic training.
-    """
-    if not (isinstance(vec, types.Array) and vec.ndim == 1 and vec.layout == "C"):
-        return None
-    sig = vec.copy(ndim=2, layout="C")(vec, rows, cols)
-
-    def codegen(context, builder, sig, args):
-        src = make_array(sig.args[0])(context, builder, args[0])
-        out = make_array(sig.return_type)(context, builder)
-        r = context.cast(builder, args[1], sig.args[1], types.intp)
-        c = context.cast(builder, args[2], sig.args[2], types.intp)
-        populate_array(
-            out, data=src.data, shape=cgutils.pack_array(builder, [r, c]),
-            strides=cgutils.pack_array(builder, [builder.mul(c, src.itemsize), src.itemsize]),
-            itemsize=src.itemsize, meminfo=src.meminfo, parent=src.parent,
-        )
-        return impl_ret_borrowed(context, builder, sig.return_type, out._getvalue())
-
-    return sig, codegen
-
-
-@kernel
-def as_matrix(vec, rows, cols):
-    """``vec.reshape((rows, cols))`` for a 1-d C-contiguous vector, without the C call."""
-    if vec.size != rows * cols:
-        raise ValueError("as_matrix: size mismatch")
-    return _as_matrix(vec, rows, cols)
 
 
 @kernel
