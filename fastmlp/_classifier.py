@@ -220,7 +220,9 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
         with self._transaction():
             if _check_partial_fit_first_call(self, classes):
                 self._label_binarizer = LabelBinarizer()
-                if type_of_target(y).startswith("multilabel"):
+                with np.errstate(invalid="ignore"):  # NaN in y: its ValueError, no cast warning
+                    target_type = type_of_target(y)
+                if target_type.startswith("multilabel"):
                     self._label_binarizer.fit(y)
                 else:
                     self._label_binarizer.fit(classes)

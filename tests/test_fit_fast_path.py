@@ -15,6 +15,8 @@ from fastmlp import MLPClassifier, MLPRegressor
 from .test_parity_api import _normalise
 from .test_predict_fast_path import _unusual_inputs
 
+# fits of two epochs: max_iter stops them, on purpose
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 KW = dict(hidden_layer_sizes=(4,), max_iter=2, random_state=0)
 rng = np.random.RandomState(3)
 X = rng.normal(size=(24, 3))
@@ -203,6 +205,7 @@ def test_sample_weights_as_check_sample_weight(sample_weight):
         np.testing.assert_array_equal(ours, theirs)
 
 
+@pytest.mark.filterwarnings("ignore:Got `batch_size`:UserWarning")  # the 4-row call: clipped
 @pytest.mark.parametrize("Est", [MLPClassifier, MLPRegressor])
 def test_partial_fit_with_kept_buffers_equals_fresh_buffers(Est):
     """partial_fit keeps its buffers for the next call of the same shape; a copy of the

@@ -6,6 +6,9 @@ import pytest
 import fastmlp
 from fastmlp import MLPClassifier, MLPRegressor
 
+# fits of a few epochs: max_iter stops them, on purpose
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
 X = np.random.default_rng(0).normal(size=(40, 3))
 y = (X[:, 0] > 0).astype(int)
 
