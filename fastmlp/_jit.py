@@ -11,7 +11,7 @@
   fits, in two comparisons).
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from numba import cfunc, njit
 
@@ -30,3 +30,24 @@ def thread_worker(signature) -> Callable:
     (:mod:`fastmlp._omp`), cached and with NumPy's error model like the kernels
     (a cfunc is its own C wrapper)."""
     return cfunc(signature, cache=True, error_model="numpy")
+
+
+def direct_call(typingctx, function, arg_types: Sequence, picks: Sequence[int] | None = None):
+    """Signature and codegen for a numba ``@intrinsic`` that stands for a call of
+    the kernel ``function`` on its arguments at ``picks`` (all by default).
+
+    Used where the kernel to call depends on an argument's type (a dense or a
+    CSR input): unlike ``numba.extending.overload``, whose implementation is a
+    function compiled on its own (typed, optimised and turned into machine code
+    with its callee linked in, ~0.1-0.25 s of every first compile each), the
+    intrinsic compiles into a plain call of ``function`` in its caller's code.
+    """
+    picks = range(len(arg_types)) if picks is None else picks
+    function_type = typingctx.resolve_value_type(function)
+    callee = typingctx.resolve_function_type(function_type, [arg_types[i] for i in picks], {})
+
+    def codegen(context, builder, sig, args):
+        call = context.get_function(function_type, callee)
+        return call(builder, [args[i] for i in picks])
+
+    return callee.return_type(*arg_types), codegen

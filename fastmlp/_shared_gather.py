@@ -16,9 +16,9 @@ import functools
 
 import numpy as np
 from numba import carray, types
-from numba.extending import overload
+from numba.extending import intrinsic
 
-from ._jit import KERNEL_OPTIONS, kernel, thread_worker
+from ._jit import kernel, thread_worker
 from ._omp import (
     JOB,
     NEXT,
@@ -32,19 +32,12 @@ from ._omp import (
     pointer_to,
     run_team,
 )
-from ._sparse import dense_gather, gather_rows
+from ._sparse import call_by_input_type, csr_gather, dense_gather
 
 # the job's fields of a team: X, its rows and columns, the order, and the batch buffer
 _X, _N_ROWS, _COLS, _ORDER, _N_ORDER, _START, _M, _OUT = range(JOB, JOB + 8)
 PIECE_ROWS = 16       # rows per claimed piece
 MIN_SHARED = 16_384   # values: a smaller batch is copied by the calling thread
-
-
-def gather_batch(X, order, start, m, out, team):
-    """Rows order[start : start + m] of X in the batch buffer ``out``
-    (:func:`fastmlp._sparse.gather_rows`), those of a dense X shared by the
-    ``team``'s threads; compiled code only."""
-    raise NotImplementedError("gather_batch is only callable from numba-compiled code")
 
 
 @kernel
@@ -59,11 +52,13 @@ def _gather_dense(X, order, start, m, out, team):
     return out[:m]
 
 
-@overload(gather_batch, jit_options=KERNEL_OPTIONS)
-def _gather_batch(X, order, start, m, out, team):
-    if isinstance(X, types.Array):
-        return lambda X, order, start, m, out, team: _gather_dense(X, order, start, m, out, team)
-    return lambda X, order, start, m, out, team: gather_rows(X, order, start, m, out)
+@intrinsic
+def gather_batch(typingctx, X, order, start, m, out, team):
+    """Rows order[start : start + m] of X in the batch buffer ``out``
+    (:func:`fastmlp._sparse.csr_gather` for a CSR X), those of a dense X shared by the
+    ``team``'s threads; compiled code only."""
+    args = (X, order, start, m, out, team)
+    return call_by_input_type(typingctx, X, args, _gather_dense, csr_gather, range(5))
 
 
 @kernel

@@ -1,11 +1,11 @@
 """Sparse input: the first layer's products on a CSR matrix, without densifying.
 
 Only the input layer ever touches X, so sparse support is three operations on
-the network input, each a small stub that numba specialises on the type of X
-(``numba.extending.overload``): a dense array goes to the dense kernels of
-:mod:`fastmlp._linalg`, a :class:`CSR` to the loops below.  ``forward``,
-``backprop``, ``train_epoch`` and ``predict_batch`` call the stubs, so one
-kernel serves both kinds of input.
+the network input, each an intrinsic that compiles into a call chosen by the
+type of X (:func:`fastmlp._jit.direct_call`): a dense array goes to the dense
+kernels of :mod:`fastmlp._linalg`, a :class:`CSR` to the loops below.
+``forward``, ``backprop``, ``train_epoch`` and ``predict_batch`` call them, so
+one kernel serves both kinds of input.
 
 A :class:`CSR` holds scipy's arrays.  Row ``i`` spans
 ``data[indptr[i]:indptr[i + 1]]``; offsets are absolute, so a block of rows is
@@ -17,9 +17,9 @@ from collections import namedtuple
 import numpy as np
 import scipy.sparse as sp
 from numba import types
-from numba.extending import overload
+from numba.extending import intrinsic
 
-from ._jit import KERNEL_OPTIONS, kernel
+from ._jit import direct_call, kernel
 from ._linalg import FLOAT_DTYPES, aligned_empty, largest_magnitude, matmul, matmul_tn
 
 CSR = namedtuple("CSR", "data indices indptr shape")
@@ -61,7 +61,8 @@ def max_abs(X) -> float:
 
 
 def batch_buffer(X, rows: int, dtype):
-    """Buffer that :func:`gather_rows` fills with a batch of at most ``rows`` rows.
+    """Buffer that the epoch's row gather (:func:`dense_gather`, :func:`csr_gather`)
+    fills with a batch of at most ``rows`` rows.
 
     For a :class:`CSR` its capacity is the number of stored values of the
     ``rows`` fullest rows, so any batch fits.
@@ -135,64 +136,44 @@ def dense_gather(X, order, start, m, out):
     return out[:m]
 
 
-# ------------------------------------------------ stubs specialised on X's type
-def input_product(X, W, Z, kernels, layer):
+# ------------------------------------ operations on the input, chosen by X's type
+@kernel
+def csr_rows(X, start, stop):
+    """Rows start:stop of CSR X, without copying."""
+    return CSR(X.data, X.indices, X.indptr[start : stop + 1], (np.int64(stop - start), X.shape[1]))
+
+
+@kernel
+def dense_rows(X, start, stop):
+    """Rows start:stop of X, without copying."""
+    return X[start:stop]
+
+
+def call_by_input_type(typingctx, X, args, dense, csr, csr_picks):
+    """The call of ``dense`` (on all ``args``) or of ``csr`` (on ``args`` at
+    ``csr_picks``), as X is an array or a :class:`CSR`; None for other X."""
+    if _is_csr(X):
+        return direct_call(typingctx, csr, args, csr_picks)
+    if isinstance(X, types.Array):
+        return direct_call(typingctx, dense, args)
+    return None
+
+
+@intrinsic
+def input_product(typingctx, X, W, Z, kernels, layer):
     """Z ← X · W for the network input X (array or CSR; ``kernels`` and ``layer``
-    (0, passed as a variable: a literal would compile another matmul) as for
-    :func:`fastmlp._linalg.matmul`, unused for CSR); compiled code only."""
-    raise NotImplementedError("input_product is only callable from numba-compiled code")
+    as for :func:`fastmlp._linalg.matmul`, unused for CSR); compiled code only."""
+    return call_by_input_type(typingctx, X, (X, W, Z, kernels, layer), matmul, csr_matmul, (0, 1, 2))
 
 
-def input_gradient(X, D, G, kernels, layer):
+@intrinsic
+def input_gradient(typingctx, X, D, G, kernels, layer):
     """G ← Xᵀ · D for the network input X (array or CSR; ``kernels`` and ``layer``
     as for :func:`fastmlp._linalg.matmul_tn`, unused for CSR); compiled code only."""
-    raise NotImplementedError("input_gradient is only callable from numba-compiled code")
+    return call_by_input_type(typingctx, X, (X, D, G, kernels, layer), matmul_tn, csr_matmul_tn, (0, 1, 2))
 
 
-def gather_rows(X, order, start, m, out):
-    """Rows order[start : start + m] of X in the batch buffer; compiled code only."""
-    raise NotImplementedError("gather_rows is only callable from numba-compiled code")
-
-
-def row_block(X, start, stop):
+@intrinsic
+def row_block(typingctx, X, start, stop):
     """Rows start:stop of X without copying; compiled code only."""
-    raise NotImplementedError("row_block is only callable from numba-compiled code")
-
-
-@overload(input_product, jit_options=KERNEL_OPTIONS)
-def _input_product(X, W, Z, kernels, layer):
-    if _is_csr(X):
-        return lambda X, W, Z, kernels, layer: csr_matmul(X, W, Z)
-    if isinstance(X, types.Array):
-        return lambda X, W, Z, kernels, layer: matmul(X, W, Z, kernels, layer)
-    return None
-
-
-@overload(input_gradient, jit_options=KERNEL_OPTIONS)
-def _input_gradient(X, D, G, kernels, layer):
-    if _is_csr(X):
-        return lambda X, D, G, kernels, layer: csr_matmul_tn(X, D, G)
-    if isinstance(X, types.Array):
-        return lambda X, D, G, kernels, layer: matmul_tn(X, D, G, kernels, layer)
-    return None
-
-
-@overload(gather_rows, jit_options=KERNEL_OPTIONS)
-def _gather_rows(X, order, start, m, out):
-    if _is_csr(X):
-        return lambda X, order, start, m, out: csr_gather(X, order, start, m, out)
-    if isinstance(X, types.Array):
-        return lambda X, order, start, m, out: dense_gather(X, order, start, m, out)
-    return None
-
-
-@overload(row_block, jit_options=KERNEL_OPTIONS)
-def _row_block(X, start, stop):
-    if _is_csr(X):
-        def csr_rows(X, start, stop):
-            return CSR(X.data, X.indices, X.indptr[start : stop + 1],
-                       (np.int64(stop - start), X.shape[1]))
-        return csr_rows
-    if isinstance(X, types.Array):
-        return lambda X, start, stop: X[start:stop]
-    return None
+    return call_by_input_type(typingctx, X, (X, start, stop), dense_rows, csr_rows, range(3))

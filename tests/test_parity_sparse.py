@@ -212,3 +212,36 @@ def test_csr_kernels_match_scipy(dtype):
         np.testing.assert_array_equal(dense, Xs.toarray()[order[start : start + m]])
 
     check()
+
+
+def test_input_operations_call_the_dense_or_csr_kernel():
+    """input_product, input_gradient and row_block compile into a call of the dense
+    kernel for an array and of the CSR loop for a CSR (fastmlp._jit.direct_call), with
+    the same results; any other input is refused when compiled."""
+    from numba import njit
+    from numba.core.errors import TypingError
+
+    from fastmlp._blas import no_kernels
+    from fastmlp._sparse import input_gradient, input_product, row_block
+
+    @njit
+    def use(X, W, Z, G, kernels):
+        input_product(X, W, Z, kernels, 0)
+        input_gradient(X, Z, G, kernels, 0)
+        return row_block(X, 2, 5)
+
+    X, _ = _sparse_data(n=12, d=7)
+    W = np.random.RandomState(1).normal(size=(7, 4))
+    kernels = no_kernels(1)
+    for data in (X, as_kernel_input(sp.csr_matrix(X), np.float64)):
+        Z, G = np.empty((12, 4)), np.empty((7, 4))
+        block = use(data, W, Z, G, kernels)
+        np.testing.assert_allclose(Z, X @ W, rtol=1e-13, atol=1e-13)
+        np.testing.assert_allclose(G, X.T @ (X @ W), rtol=1e-13, atol=1e-13)
+        if isinstance(block, CSR):
+            lo, hi = block.indptr[0], block.indptr[-1]  # (offsets into the whole X's arrays)
+            block = sp.csr_matrix((block.data[lo:hi], block.indices[lo:hi], block.indptr - lo),
+                                  shape=block.shape).toarray()
+        np.testing.assert_array_equal(block, X[2:5])
+    with pytest.raises(TypingError):
+        use(X.tolist(), W, np.empty((12, 4)), np.empty((7, 4)), kernels)
