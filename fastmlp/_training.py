@@ -85,7 +85,11 @@ def train_epoch(X, Y, sw, order, batch_size, params, net, opt, work, alpha):
             for j in range(Y.shape[1]):
                 Yb[r, j] = Y[src, j]
             swb[r] = sw[src]
-        sw_sum = swb.sum()
+        # Σ swb in order and in its dtype, as swb.sum() (whose implementation
+        # numba would compile for this kernel alone)
+        sw_sum = swb[0]
+        for r in range(1, m):
+            sw_sum += swb[r]
         if sw_sum == 0.0:
             raise ZeroDivisionError("the sample weights of a minibatch sum to zero")
         data_loss = backprop(Xb, Yb, swb, params, work.grads, net, work.acts, work.deltas,
