@@ -36,6 +36,7 @@ from numba.core import cgutils
 from numba.extending import get_cython_function_address, intrinsic
 
 from ._jit import kernel
+from ._views import as_vector
 
 SYMBOLS = {types.float64: "fastmlp_dgemm", types.float32: "fastmlp_sgemm"}
 CHOICES = ("auto", "mkl", "scipy")
@@ -195,10 +196,21 @@ _kernels: dict = {}
 _kernels_lock = threading.Lock()
 
 
-@kernel
-def no_kernels(n_layers):
+def no_kernels(n_layers: int) -> np.ndarray:
     """A kernel table for ``n_layers`` layers with no generated product in it."""
     return np.zeros((n_layers, 3, KERNEL_FIELDS), dtype=np.int64)
+
+
+@kernel(inline="always")
+def empty_table(n_layers):
+    """:func:`no_kernels` in compiled code.  Zeroed in a loop: ``np.zeros`` would
+    compile numba's implementation of it (~0.35 s; before, the first fit paid
+    that for the kernel table it made in Python)."""
+    table = np.empty((n_layers, 3, KERNEL_FIELDS), dtype=np.int64)
+    flat = as_vector(table)
+    for i in range(flat.size):
+        flat[i] = 0
+    return table
 
 
 def _new_kernels_lock() -> None:

@@ -21,7 +21,7 @@ from ._activations import (
     column_sums,
     multiply_derivative,
 )
-from ._blas import _FUNCTION, KERNEL_FIELDS, NN, NT, TN, compiled_gemm, no_kernels
+from ._blas import _FUNCTION, KERNEL_FIELDS, NN, NT, TN, compiled_gemm, empty_table, no_kernels
 from ._jit import kernel, thread_worker
 from ._linalg import all_finite, matmul, matmul_nt, matmul_tn, squared_norm
 from ._losses import loss_and_output_delta
@@ -173,7 +173,7 @@ def predict_batch(X, params, sizes, hidden, output, loss, rows):
     net = Network(sizes, hidden, output, loss)
     n = X.shape[0]
     acts = np.empty(min(rows, n) * net.sizes[1:].sum(), dtype=params.dtype)
-    kernels = no_kernels(net.sizes.size - 1)
+    kernels = empty_table(net.sizes.size - 1)
     result = np.empty((n, net.sizes[-1]), dtype=params.dtype)
     for start in range(0, n, rows):
         stop = min(start + rows, n)

@@ -266,3 +266,23 @@ def test_fit_in_a_forked_child_after_a_threaded_fit(tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     parent, child = map(float, result.stdout.split())
     assert child == pytest.approx(parent, rel=1e-12)
+
+
+def test_empty_table_in_compiled_code_is_all_zeros():
+    """empty_table (predict_batch's kernel table) zeroes its memory: here memory just
+    freed after being filled with ones, which the allocator hands out again."""
+    from numba import njit
+
+    @njit
+    def table_after_junk(n_layers):
+        junk = np.empty((n_layers, 3, _blas.KERNEL_FIELDS), dtype=np.int64)
+        flat = junk.ravel()
+        for i in range(flat.size):
+            flat[i] = 1
+        checksum = flat.sum()  # junk's last use: numba frees it here
+        return _blas.empty_table(n_layers), checksum
+
+    for n_layers in (1, 3, 40):
+        table, checksum = table_after_junk(n_layers)
+        assert checksum == n_layers * 3 * _blas.KERNEL_FIELDS
+        np.testing.assert_array_equal(table, _blas.no_kernels(n_layers))
