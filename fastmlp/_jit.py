@@ -29,7 +29,8 @@ def thread_worker(signature) -> Callable:
     """``numba.cfunc`` for a C callback run on MKL's OpenMP threads
     (:mod:`fastmlp._omp`), cached and with NumPy's error model like the kernels
     (a cfunc is its own C wrapper)."""
-    return cfunc(signature, cache=True, error_model="numpy")
+    options = {k: v for k, v in KERNEL_OPTIONS.items() if k != "no_cfunc_wrapper"}
+    return cfunc(signature, **options)
 
 
 def direct_call(typingctx, function, arg_types: Sequence, picks: Sequence[int] | None = None):
