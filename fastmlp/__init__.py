@@ -1,7 +1,8 @@
 """fastmlp: scikit-learn's multi-layer perceptrons, trained by numba-compiled kernels.
 
 ``from fastmlp import MLPClassifier, MLPRegressor`` replaces the estimators of
-``sklearn.neural_network`` with the same parameters, attributes and results.
+``sklearn.neural_network`` with the same parameters, attributes and results;
+``HingeMLPClassifier`` trains on class scores with the hinge loss instead.
 
 ``import fastmlp`` alone is cheap: the estimators (and with them scikit-learn
 and numba, which take about a second to import) are loaded on first access
@@ -18,13 +19,16 @@ __version__ = "0.1.0"
 _LAZY = {
     "DivergenceError": "._errors",
     "blas_backend": "._blas",
+    "HingeMLPClassifier": "._hinge",
     "MLPClassifier": "._classifier",
     "MLPRegressor": "._regressor",
     "ZeroWeightBatchError": "._errors",
+    "register_onnx_converters": "._onnx",
 }
 
 __all__ = [
     "DivergenceError",
+    "HingeMLPClassifier",
     "MLPClassifier",
     "MLPRegressor",
     "ZeroWeightBatchError",
@@ -32,6 +36,7 @@ __all__ = [
     "blas_backend",
     "config_context",
     "get_config",
+    "register_onnx_converters",
     "set_config",
 ]
 

@@ -130,6 +130,12 @@ class BaseMultilayerPerceptron(StoppingMixin, BaseEstimator, ABC):
     def _network(self) -> Network:
         return Network(self._layer_sizes, *self._codes())
 
+    def _target_dtype(self, dtype):
+        """The dtype the kernels get the (binarized) targets in: the training dtype;
+        booleans for the hinge's labels, which selects its loss kernel
+        (:func:`fastmlp._losses.output_loss`)."""
+        return dtype
+
     def _packed_params(self) -> np.ndarray:
         """The flat weight vector, rebuilt if the user replaced a layer's array."""
         flat = self.__dict__.get("_params")
@@ -260,7 +266,7 @@ class BaseMultilayerPerceptron(StoppingMixin, BaseEstimator, ABC):
         sw = check_sample_weight(sample_weight, X)
         if y.ndim == 1:
             y = y.reshape((-1, 1))
-        Y = np.ascontiguousarray(y, dtype=X.dtype)
+        Y = np.ascontiguousarray(y, dtype=self._target_dtype(X.dtype))
 
         if incremental and not first_pass and has_first_order(self.random_state, X.shape[0]):
             self._random_state = None  # nothing to draw but the order: see _shuffled
@@ -328,12 +334,14 @@ class BaseMultilayerPerceptron(StoppingMixin, BaseEstimator, ABC):
     def _workspace(self, X, sizes, batch_size, params, compiled, threads, incremental):
         """The fit's buffers; partial_fit on dense data keeps them for its next call
         (scratch memory, outside the estimator's state)."""
-        shape = (tuple(sizes.tolist()), batch_size, params.size, params.dtype, compiled, threads)
+        target_dtype = self._target_dtype(params.dtype)
+        shape = (tuple(sizes.tolist()), batch_size, params.size, params.dtype, compiled, threads,
+                 target_dtype)
         kept = _kept_workspaces.get(self)
         if kept is not None and kept[0] == shape and incremental and type(X) is np.ndarray:
             return kept[1]
         work = make_workspace(sizes, batch_size, params.size, params.dtype, X=X, compiled=compiled,
-                              threads=threads)
+                              threads=threads, target_dtype=target_dtype)
         if incremental and type(X) is np.ndarray:
             _kept_workspaces[self] = (shape, work)
         else:
@@ -514,7 +522,8 @@ class BaseMultilayerPerceptron(StoppingMixin, BaseEstimator, ABC):
         scikit-learn's workspace arguments are accepted and not needed.
         """
         params = np.array(packed_coef_inter, dtype=np.float64)
-        Y = np.ascontiguousarray(np.reshape(y, (X.shape[0], -1)), dtype=params.dtype)
+        Y = np.ascontiguousarray(np.reshape(y, (X.shape[0], -1)),
+                                 dtype=self._target_dtype(params.dtype))
         sw = np.ones(X.shape[0]) if sample_weight is None else np.asarray(sample_weight, float)
         objective = self._full_batch_objective(X, Y, np.ascontiguousarray(sw), params.size,
                                                params.dtype)
@@ -529,7 +538,7 @@ class BaseMultilayerPerceptron(StoppingMixin, BaseEstimator, ABC):
         net = self._network()
         X = as_kernel_input(X, dtype)
         work = make_workspace(self._layer_sizes, X.shape[0], n_params, dtype, X=X,
-                              full_batch=True)
+                              full_batch=True, target_dtype=self._target_dtype(dtype))
         alpha = float(self.alpha)
 
         def objective(params):

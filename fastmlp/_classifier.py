@@ -124,7 +124,7 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
             hidden_layer_sizes=hidden_layer_sizes, activation=activation, solver=solver,
             alpha=alpha, batch_size=batch_size, learning_rate=learning_rate,
             learning_rate_init=learning_rate_init, power_t=power_t, max_iter=max_iter,
-            loss="log_loss", shuffle=shuffle, random_state=random_state, tol=tol,
+            loss=self._loss_name, shuffle=shuffle, random_state=random_state, tol=tol,
             verbose=verbose, warm_start=warm_start, momentum=momentum,
             nesterovs_momentum=nesterovs_momentum, early_stopping=early_stopping,
             validation_fraction=validation_fraction, beta_1=beta_1, beta_2=beta_2,
@@ -132,6 +132,7 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
         )
 
     _y_numeric = False
+    _loss_name = "log_loss"  # (fastmlp.HingeMLPClassifier: "hinge")
 
     def _validate_targets(self, y, incremental):
         if y.ndim == 2 and y.shape[1] == 1:

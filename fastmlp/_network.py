@@ -24,7 +24,7 @@ from ._activations import (
 from ._blas import _FUNCTION, KERNEL_FIELDS, NN, NT, TN, compiled_gemm, empty_table, no_kernels
 from ._jit import kernel, thread_worker
 from ._linalg import all_finite, matmul, matmul_nt, matmul_tn, squared_norm
-from ._losses import loss_and_output_delta
+from ._losses import output_loss
 from ._omp import JOB, NEXT, TEAM_FIELDS, claim, new_team, openmp_threads, pointer_to, run_team
 from ._sparse import input_gradient, input_product, row_block
 from ._views import as_matrix
@@ -127,7 +127,7 @@ def backprop(X, Y, sw, params, grads, net, acts, deltas, kernels):
     last = sizes.size - 2
     out = block(acts, sizes, last + 1, m)
     forward(X, params, net, acts, kernels, out)
-    loss = loss_and_output_delta(out, Y, sw, block(deltas, sizes, last + 1, m), net.loss)
+    loss = output_loss(out, Y, sw, block(deltas, sizes, last + 1, m), net.loss)
     column_sums(block(deltas, sizes, last + 1, m), intercept(grads, sizes, last))
     for l in range(last, -1, -1):
         D = block(deltas, sizes, l + 1, m)

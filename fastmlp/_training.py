@@ -31,7 +31,7 @@ copying of the batch's rows (see :mod:`fastmlp._shared_gather`)."""
 
 def make_workspace(sizes: np.ndarray, rows: int, n_params: int, dtype, X=None,
                    full_batch: bool = False, compiled: bool = False,
-                   threads: int = 1) -> Workspace:
+                   threads: int = 1, target_dtype=None) -> Workspace:
     """Allocate every buffer a fit needs for batches of at most ``rows`` rows.
 
     The batch buffer for X matches the training input ``X`` (dense, or CSR
@@ -40,8 +40,10 @@ def make_workspace(sizes: np.ndarray, rows: int, n_params: int, dtype, X=None,
     ``compiled`` the products of ``rows``-row batches run as MKL-generated
     code, which is sequential: for fits on one BLAS thread.  With ``threads``
     > 1 (the fit's products run on that many MKL threads) they also share the
-    optimizer's update and the copying of the batch's rows.  Every buffer
-    starts on a cache line (:func:`fastmlp._linalg.aligned_empty`).
+    optimizer's update and the copying of the batch's rows.  The batch's
+    targets are in ``target_dtype`` (default ``dtype``; booleans for the hinge,
+    see :func:`fastmlp._losses.output_loss`).  Every buffer starts on a cache
+    line (:func:`fastmlp._linalg.aligned_empty`).
     """
     units = workspace_size(sizes, rows)
     kernels = compiled_products(sizes, rows, dtype) if compiled else no_kernels(sizes.size - 1)
@@ -49,7 +51,7 @@ def make_workspace(sizes: np.ndarray, rows: int, n_params: int, dtype, X=None,
     return Workspace(
         batch_buffer(X, batch_rows, dtype) if X is not None
         else aligned_empty((batch_rows, sizes[0]), dtype),
-        aligned_empty((rows, sizes[-1]), dtype),
+        aligned_empty((rows, sizes[-1]), target_dtype or dtype),
         aligned_empty(rows, dtype),
         aligned_empty(units, dtype),
         aligned_empty(units, dtype),

@@ -59,3 +59,14 @@ def test_dask_grid_search_matches_local_search():
     assert on_dask.cv_results_["mean_test_score"] == pytest.approx(
         local.cv_results_["mean_test_score"], abs=1e-12
     )
+
+
+def test_class_scores_both_losses_learn_digits(capsys):
+    models = _load("class_scores")["main"]()
+    assert set(models) == {"log-loss (distributions)", "hinge (class scores)"}
+    hinge = models["hinge (class scores)"]
+    assert hinge.out_activation_ == "identity" and not hasattr(hinge, "predict_proba")
+    out = capsys.readouterr().out
+    accuracies = [float(a) for a in re.findall(r"test accuracy ([0-9.]+)", out)]
+    assert len(accuracies) == 2 and min(accuracies) >= 0.96
+    assert "class scores" in out
