@@ -144,8 +144,8 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
                 binarizer = LabelBinarizer().fit(y)
             if len(binarizer.classes_) < 2:
                 raise ValueError(
-                    "MLPClassifier needs samples of at least 2 classes in the data, but the "
-                    f"data contains only one class: {binarizer.classes_[0]!r}"
+                    f"{type(self).__name__} needs samples of at least 2 classes in the data, "
+                    f"but the data contains only one class: {binarizer.classes_[0]!r}"
                 )
             self._label_binarizer = binarizer
             self.classes_ = binarizer.classes_
@@ -229,8 +229,8 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
                     self._label_binarizer.fit(classes)
                 if len(self._label_binarizer.classes_) < 2:
                     raise ValueError(
-                        "MLPClassifier needs at least 2 classes, but `classes` holds only "
-                        f"one: {self._label_binarizer.classes_[0]!r}"
+                        f"{type(self).__name__} needs at least 2 classes, but `classes` holds "
+                        f"only one: {self._label_binarizer.classes_[0]!r}"
                     )
             return self._fit(X, y, sample_weight=sample_weight, incremental=True)
 

@@ -184,3 +184,12 @@ def test_output_loss_chooses_the_kernel_by_the_targets_type():
     # float targets: the canonical delta sw·(out − Y), whatever the code
     through_output_loss(out, labels, sw, squared_delta, LOSSES["hinge"])
     assert not np.array_equal(hinge_delta, squared_delta)
+
+
+@pytest.mark.parametrize("estimator", [MLPClassifier, HingeMLPClassifier])
+def test_one_class_errors_name_the_estimator(estimator):
+    X = np.zeros((4, 2))
+    with pytest.raises(ValueError, match=f"^{estimator.__name__} needs samples of at least 2"):
+        estimator().fit(X, np.ones(4))
+    with pytest.raises(ValueError, match=f"^{estimator.__name__} needs at least 2 classes"):
+        estimator().partial_fit(X, np.ones(4), classes=[1])
