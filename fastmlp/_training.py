@@ -51,7 +51,7 @@ def make_workspace(sizes: np.ndarray, rows: int, n_params: int, dtype, X=None,
     return Workspace(
         batch_buffer(X, batch_rows, dtype) if X is not None
         else aligned_empty((batch_rows, sizes[0]), dtype),
-        aligned_empty((rows, sizes[-1]), target_dtype or dtype),
+        aligned_empty((rows, sizes[-1]), dtype if target_dtype is None else target_dtype),
         aligned_empty(rows, dtype),
         aligned_empty(units, dtype),
         aligned_empty(units, dtype),

@@ -193,3 +193,12 @@ def test_one_class_errors_name_the_estimator(estimator):
         estimator().fit(X, np.ones(4))
     with pytest.raises(ValueError, match=f"^{estimator.__name__} needs at least 2 classes"):
         estimator().partial_fit(X, np.ones(4), classes=[1])
+
+
+@pytest.mark.parametrize("target_dtype", [None, np.bool_, np.dtype(bool)])
+def test_workspace_holds_the_targets_in_their_dtype(target_dtype):
+    from fastmlp._training import make_workspace
+
+    work = make_workspace(np.array([3, 4, 2]), 5, 26, np.float32, target_dtype=target_dtype)
+    assert work.Y.shape == (5, 2)
+    assert work.Y.dtype == (np.float32 if target_dtype is None else np.bool_)
