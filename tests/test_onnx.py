@@ -4,6 +4,7 @@ Every estimator × hidden activation × target kind, in float64 and float32, run
 onnxruntime against predict / predict_proba / decision_function.
 """
 
+import sys
 import warnings
 
 import numpy as np
@@ -96,3 +97,9 @@ def test_pipeline_with_zipmap_and_class_indices():
     model = pipeline[-1]
     indices, _ = _run(model, X, {id(model): {"zipmap": False, "nocl": True}})
     np.testing.assert_array_equal(indices, np.searchsorted(model.classes_, model.predict(X)))
+
+
+def test_without_skl2onnx_the_error_names_the_extra(monkeypatch):
+    monkeypatch.setitem(sys.modules, "skl2onnx", None)  # as if not installed
+    with pytest.raises(ImportError, match=r"fastmlp\[onnx\]"):
+        register_onnx_converters()
