@@ -202,3 +202,27 @@ def test_workspace_holds_the_targets_in_their_dtype(target_dtype):
     work = make_workspace(np.array([3, 4, 2]), 5, 26, np.float32, target_dtype=target_dtype)
     assert work.Y.shape == (5, 2)
     assert work.Y.dtype == (np.float32 if target_dtype is None else np.bool_)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_every_solver_and_input_path_learns():
+    """L-BFGS (the full-batch objective), early stopping (its validation split of the
+    boolean labels), partial_fit and sparse input with sample weights all train on
+    the hinge: each scores well above chance (1/3) on a learnable problem."""
+    import scipy.sparse as sp
+
+    X, y = make_classification(300, n_classes=3, n_informative=5, random_state=0)
+    lbfgs = HingeMLPClassifier(solver="lbfgs", max_iter=200, random_state=0).fit(X, y)
+    assert lbfgs.score(X, y) > 0.95
+    stopped = HingeMLPClassifier(early_stopping=True, max_iter=200, random_state=0).fit(X, y)
+    assert stopped.best_validation_score_ > 0.6 and stopped.n_iter_ < 200
+    incremental = HingeMLPClassifier(random_state=0)
+    for _ in range(20):
+        incremental.partial_fit(X, y, classes=[0, 1, 2])
+    assert incremental.score(X, y) > 0.7
+    sparse = HingeMLPClassifier(max_iter=100, random_state=0).fit(
+        sp.csr_matrix(X), y, sample_weight=np.ones(300))
+    dense = HingeMLPClassifier(max_iter=100, random_state=0).fit(X, y)
+    assert sparse.score(X, y) > 0.9
+    np.testing.assert_allclose(sparse.decision_function(X), dense.decision_function(X),
+                               rtol=1e-9, atol=1e-9)
