@@ -21,6 +21,16 @@ def test_gradient_descent_variants_all_learn(capsys):
     assert "stochastic (s = 1)" in capsys.readouterr().out
 
 
+def test_gradient_descent_variants_plot(tmp_path, capsys):
+    pytest.importorskip("matplotlib", reason="the plot extra (matplotlib) is not installed")
+    path = tmp_path / "curves.png"
+    curves = _load("gradient_descent_variants")["main"](epochs=3, plot=str(path))
+    assert len(curves) == 4
+    image = path.read_bytes()
+    assert image.startswith(b"\x89PNG\r\n\x1a\n") and len(image) > 10_000  # a drawn figure
+    assert f"saved to {path}" in capsys.readouterr().out
+
+
 def test_pipeline_grid_search():
     assert _load("pipeline_grid_search")["main"]() > 0.9
 
