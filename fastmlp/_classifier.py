@@ -133,6 +133,8 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
 
     _y_numeric = False
     _loss_name = "log_loss"  # (fastmlp.HingeMLPClassifier: "hinge")
+    # an output unit above this predicts its label (probabilities; the hinge's scores: 0)
+    _decision_threshold = 0.5
 
     def _validate_targets(self, y, incremental):
         if y.ndim == 2 and y.shape[1] == 1:
@@ -173,8 +175,8 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
             if binarizer.y_type_ == "multiclass":
                 return binarizer.classes_.take(output.argmax(axis=1), mode="clip")
             if binarizer.y_type_ == "binary" and output.ndim == 1:
-                return binarizer.classes_[(output > 0.5).astype(int)]
-        return binarizer.inverse_transform(output)
+                return binarizer.classes_[(output > self._decision_threshold).astype(int)]
+        return binarizer.inverse_transform(output, threshold=self._decision_threshold)
 
     def _score_function(self, y_true, y_pred, sample_weight=None):
         from sklearn.metrics import accuracy_score  # lazily: sklearn.metrics takes ~0.1 s to import

@@ -74,6 +74,7 @@ feature_names_in_, n_iter_, n_layers_, n_outputs_
     """
 
     _loss_name = "hinge"
+    _decision_threshold = 0.0  # a positive score predicts the label
 
     def _initialize(self, Y, sizes):
         super()._initialize(Y, sizes)
@@ -86,14 +87,6 @@ feature_names_in_, n_iter_, n_layers_, n_outputs_
         hidden, output, _ = super()._codes()
         multiclass = self._label_binarizer.y_type_ == "multiclass"
         return hidden, output, LOSSES["hinge" if multiclass else "binary_hinge"]
-
-    def _decode_output(self, output):
-        binarizer = self._label_binarizer
-        if binarizer.y_type_ == "multiclass":
-            return binarizer.classes_.take(output.argmax(axis=1), mode="clip")
-        if binarizer.y_type_ == "binary" and not binarizer.sparse_input_:
-            return binarizer.classes_[(output.ravel() > 0).astype(int)]
-        return binarizer.inverse_transform(output, threshold=0.0)
 
     def decision_function(self, X) -> np.ndarray:
         """The class scores of the output layer.

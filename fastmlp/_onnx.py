@@ -15,8 +15,6 @@ scores, MLPRegressor one column per output.
 
 import numpy as np
 
-_ALIASES = {"MLPClassifier": "FastmlpMLPClassifier", "MLPRegressor": "FastmlpMLPRegressor",
-            "HingeMLPClassifier": "FastmlpHingeMLPClassifier"}
 _ACTIVATIONS = {"identity": "Identity", "logistic": "Sigmoid", "tanh": "Tanh", "relu": "Relu",
                 "softmax": "Softmax", "exp": "Exp"}
 
@@ -64,11 +62,11 @@ def register_onnx_converters() -> None:
             operator.outputs[1].type.shape = [n, model.n_outputs_]
 
     for estimator in (MLPClassifier, HingeMLPClassifier):
-        update_registered_converter(estimator, _ALIASES[estimator.__name__], classifier_shapes,
+        update_registered_converter(estimator, f"Fastmlp{estimator.__name__}", classifier_shapes,
                                     _convert_classifier,
                                     options={"zipmap": [True, False, "columns"],
                                              "nocl": [True, False]})
-    update_registered_converter(MLPRegressor, _ALIASES["MLPRegressor"], regressor_shapes,
+    update_registered_converter(MLPRegressor, "FastmlpMLPRegressor", regressor_shapes,
                                 _convert_regressor)
 
 
@@ -138,9 +136,9 @@ def _convert_classifier(scope, operator, container):
         apply_concat(scope, [negative, output], second, container, axis=1)
     else:
         apply_identity(scope, output, second, container)
-    if y_type != "multiclass":  # a positive label per output unit: above 0.5, or 0 for scores
+    if y_type != "multiclass":  # a positive label per output unit above the model's threshold
         threshold, positive = (scope.get_unique_variable_name(k) for k in ("threshold", "positive"))
-        container.add_initializer(threshold, proto, [], [0.0 if hinge else 0.5])
+        container.add_initializer(threshold, proto, [], [model._decision_threshold])
         container.add_node("Greater", [output, threshold], positive,
                            name=scope.get_unique_operator_name("Greater"))
         if y_type != "binary":  # multilabel: the indicator matrix
