@@ -3,10 +3,12 @@
 The lecture's three variants are one parameter apart: ``batch_size=n`` averages
 the gradient over the whole training set per step, ``batch_size=1`` steps after
 every sample, anything in between is minibatch descent; ``shuffle`` reshuffles
-the samples every epoch.  This script trains each with plain SGD (the update
-w -= η·δ·out, no momentum) and prints the training loss per epoch; with
-``--plot FILE`` it also draws the four loss curves into an image (matplotlib,
-extra ``plot``).
+the samples every epoch (the lecture's "in practice" Algorithms 3 and 5), and
+``shuffle="sample"`` draws every sample or minibatch at random from the whole
+training set instead (Algorithms 2 and 4, with replacement).  This script
+trains each with plain SGD (the update w -= η·δ·out, no momentum) and prints
+the training loss per epoch; with ``--plot FILE`` it also draws the loss curves
+into an image (matplotlib, extra ``plot``).
 
     python examples/gradient_descent_variants.py --plot curves.png
 """
@@ -26,7 +28,9 @@ def main(epochs: int = 15, plot: str | None = None) -> dict:
     variants = {
         "batch (s = n)": dict(batch_size=X.shape[0], learning_rate_init=0.5),
         "stochastic (s = 1)": dict(batch_size=1, learning_rate_init=0.01),
+        "stochastic, sampled": dict(batch_size=1, learning_rate_init=0.01, shuffle="sample"),
         "minibatch (s = 32)": dict(batch_size=32, learning_rate_init=0.1),
+        "minibatch, sampled": dict(batch_size=32, learning_rate_init=0.1, shuffle="sample"),
         "minibatch, no shuffle": dict(batch_size=32, learning_rate_init=0.1, shuffle=False),
     }
     curves = {}

@@ -67,7 +67,7 @@ class BaseMultilayerPerceptron(StoppingMixin, BaseEstimator, ABC):
         "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
         "power_t": [Interval(Real, 0, None, closed="left")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
-        "shuffle": ["boolean"],
+        "shuffle": ["boolean", StrOptions({"sample"})],
         "random_state": ["random_state"],
         "tol": [Interval(Real, 0, None, closed="left")],
         "verbose": ["verbose"],
@@ -341,7 +341,8 @@ class BaseMultilayerPerceptron(StoppingMixin, BaseEstimator, ABC):
         if kept is not None and kept[0] == shape and incremental and type(X) is np.ndarray:
             return kept[1]
         work = make_workspace(sizes, batch_size, params.size, params.dtype, X=X, compiled=compiled,
-                              threads=threads, target_dtype=target_dtype)
+                              threads=threads, target_dtype=target_dtype,
+                              repeats=self.shuffle == "sample")
         if incremental and type(X) is np.ndarray:
             _kept_workspaces[self] = (shape, work)
         else:
@@ -358,6 +359,14 @@ class BaseMultilayerPerceptron(StoppingMixin, BaseEstimator, ABC):
             return first_order(int(self.random_state), sample_idx.size).copy()
         self._random_state.shuffle(sample_idx)  # permutes it as sample_idx[permutation]
         return sample_idx
+
+    def _sampled(self, n_samples):
+        """An epoch of the lecture's *sampled* descent (``shuffle="sample"``):
+        ``n_samples`` indices drawn uniformly at random with replacement, so
+        every minibatch is a random sample of the whole training set."""
+        if self._random_state is None:  # a later partial_fit (see _shuffled)
+            self._random_state = new_random_state(self.random_state)
+        return self._random_state.randint(n_samples, size=n_samples).astype(np.int64, copy=False)
 
     def _fit_stochastic(self, X, Y, sw, params, sizes, incremental, x_magnitude=None):
         if self.early_stopping and incremental:
@@ -414,7 +423,9 @@ class BaseMultilayerPerceptron(StoppingMixin, BaseEstimator, ABC):
         try:
             self.n_iter_ = 0
             for _ in range(self.max_iter):
-                if self.shuffle:
+                if self.shuffle == "sample":
+                    sample_idx = self._sampled(n_samples)
+                elif self.shuffle:
                     sample_idx = self._shuffled(sample_idx)
                 epoch_start = (params.copy(), opt.state.copy(), opt.step.copy(), self.n_iter_,
                                self.t_, len(self.loss_curve_))

@@ -41,8 +41,11 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
         Exponent of the 'invscaling' schedule.
     max_iter : int, default=200
         Maximum number of epochs (iterations for 'lbfgs').
-    shuffle : bool, default=True
-        Whether to shuffle the samples every epoch.
+    shuffle : bool or 'sample', default=True
+        Whether to shuffle the samples every epoch. ``'sample'`` (a fastmlp
+        addition) draws every minibatch at random from the whole training set
+        instead, with replacement (the lecture's sampled stochastic and
+        minibatch descent); an epoch is then ``n_samples`` draws.
     random_state : int, RandomState instance or None, default=None
         Seeds the weight initialisation, the shuffling and the validation split.
     tol : float, default=1e-4

@@ -60,16 +60,22 @@ def max_abs(X) -> float:
     return float(max(values.max(), -values.min())) if values.size else 0.0
 
 
-def batch_buffer(X, rows: int, dtype):
+def batch_buffer(X, rows: int, dtype, repeats: bool = False):
     """Buffer that the epoch's row gather (:func:`dense_gather`, :func:`csr_gather`)
     fills with a batch of at most ``rows`` rows.
 
     For a :class:`CSR` its capacity is the number of stored values of the
-    ``rows`` fullest rows, so any batch fits.
+    ``rows`` fullest rows, so any batch of distinct rows fits; with ``repeats``
+    (batches drawn with replacement) ``rows`` times the fullest row's.
     """
     if isinstance(X, CSR):
         row_nnz = np.diff(X.indptr)
-        capacity = int(np.sort(row_nnz)[::-1][:rows].sum()) if rows else 0
+        if not rows:
+            capacity = 0
+        elif repeats:
+            capacity = rows * int(row_nnz.max(initial=0))
+        else:
+            capacity = int(np.sort(row_nnz)[::-1][:rows].sum())
         return CSR(
             np.empty(capacity, dtype=dtype),
             np.empty(capacity, dtype=X.indices.dtype),

@@ -31,7 +31,7 @@ copying of the batch's rows (see :mod:`fastmlp._shared_gather`)."""
 
 def make_workspace(sizes: np.ndarray, rows: int, n_params: int, dtype, X=None,
                    full_batch: bool = False, compiled: bool = False,
-                   threads: int = 1, target_dtype=None) -> Workspace:
+                   threads: int = 1, target_dtype=None, repeats: bool = False) -> Workspace:
     """Allocate every buffer a fit needs for batches of at most ``rows`` rows.
 
     The batch buffer for X matches the training input ``X`` (dense, or CSR
@@ -42,14 +42,15 @@ def make_workspace(sizes: np.ndarray, rows: int, n_params: int, dtype, X=None,
     > 1 (the fit's products run on that many MKL threads) they also share the
     optimizer's update and the copying of the batch's rows.  The batch's
     targets are in ``target_dtype`` (default ``dtype``; booleans for the hinge,
-    see :func:`fastmlp._losses.output_loss`).  Every buffer starts on a cache
+    see :func:`fastmlp._losses.output_loss`).  With ``repeats`` a batch may hold
+    a row more than once (sampled descent).  Every buffer starts on a cache
     line (:func:`fastmlp._linalg.aligned_empty`).
     """
     units = workspace_size(sizes, rows)
     kernels = compiled_products(sizes, rows, dtype) if compiled else no_kernels(sizes.size - 1)
     batch_rows = 0 if full_batch else rows
     return Workspace(
-        batch_buffer(X, batch_rows, dtype) if X is not None
+        batch_buffer(X, batch_rows, dtype, repeats) if X is not None
         else aligned_empty((batch_rows, sizes[0]), dtype),
         aligned_empty((rows, sizes[-1]), dtype if target_dtype is None else target_dtype),
         aligned_empty(rows, dtype),

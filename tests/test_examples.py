@@ -15,17 +15,18 @@ def _load(name):
 
 def test_gradient_descent_variants_all_learn(capsys):
     curves = _load("gradient_descent_variants")["main"](epochs=5)
-    assert len(curves) == 4
+    assert len(curves) == 6
     for curve in curves.values():
         assert len(curve) == 5 and curve[-1] < curve[0]
-    assert "stochastic (s = 1)" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "stochastic (s = 1)" in out and "minibatch, sampled" in out
 
 
 def test_gradient_descent_variants_plot(tmp_path, capsys):
     pytest.importorskip("matplotlib", reason="the plot extra (matplotlib) is not installed")
     path = tmp_path / "curves.png"
     curves = _load("gradient_descent_variants")["main"](epochs=3, plot=str(path))
-    assert len(curves) == 4
+    assert len(curves) == 6
     image = path.read_bytes()
     assert image.startswith(b"\x89PNG\r\n\x1a\n") and len(image) > 10_000  # a drawn figure
     assert f"saved to {path}" in capsys.readouterr().out
