@@ -81,3 +81,33 @@ def test_class_scores_both_losses_learn_digits(capsys):
     accuracies = [float(a) for a in re.findall(r"test accuracy ([0-9.]+)", out)]
     assert len(accuracies) == 2 and min(accuracies) >= 0.96
     assert "class scores" in out
+
+
+def test_readme_snippets_run_and_print_what_they_say(capsys):
+    """The README's Python blocks, run in order in one namespace (as a reader
+    pastes them); the quick start's score is the one its comment quotes, and
+    scikit-learn's."""
+    pytest.importorskip("skl2onnx", reason="the README's ONNX snippet needs the 'onnx' extra")
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.neural_network import MLPClassifier as SkClassifier
+
+    readme = (EXAMPLES.parent / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", readme, re.S)
+    assert len(blocks) >= 4 and any("predict_proba" in block for block in blocks)
+    namespace = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a snippet that warns would mislead its reader ...
+        warnings.simplefilter("ignore", ConvergenceWarning)  # ... but for scikit-learn's own at max_iter
+        for block in blocks:
+            exec(compile(block, "README.md", "exec"), namespace)
+    score = float(capsys.readouterr().out.split()[0])
+    quoted = float(re.search(r"print\(clf\.score\(X_test, y_test\)\)\s+# ([0-9.]+)", readme).group(1))
+    assert round(score, 3) == quoted
+    X_train, y_train = namespace["X_train"], namespace["y_train"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        theirs = SkClassifier(hidden_layer_sizes=(100,), random_state=0).fit(X_train, y_train)
+    assert score == theirs.score(namespace["X_test"], namespace["y_test"])
+    assert namespace["onx"].graph.node  # an ONNX graph was made
