@@ -10,8 +10,17 @@ and numba, which take about a second to import) are loaded on first access
 """
 
 from importlib import import_module
+from typing import TYPE_CHECKING
 
 from ._config import config_context, get_config, set_config
+
+if TYPE_CHECKING:  # what type checkers see; at run time __getattr__ imports on first access
+    from ._blas import blas_backend
+    from ._classifier import MLPClassifier
+    from ._errors import DivergenceError, ZeroWeightBatchError
+    from ._hinge import HingeMLPClassifier
+    from ._onnx import register_onnx_converters
+    from ._regressor import MLPRegressor
 
 __version__ = "0.1.0"
 

@@ -10,12 +10,15 @@ KeyboardInterrupt during a stochastic fit keeps the last complete epoch, as
 scikit-learn does.
 """
 
+from __future__ import annotations
+
 import operator
 import warnings
 import weakref
 from abc import ABC, abstractmethod
 from contextlib import contextmanager
 from numbers import Integral, Real
+from typing import TYPE_CHECKING
 
 import numpy as np
 from sklearn.base import BaseEstimator, _fit_context, is_classifier
@@ -46,6 +49,9 @@ from ._stopping import StoppingMixin
 from ._threads import MULTITHREAD_MIN_MACS, largest_batch_product, one_thread_for_kernels
 from ._training import make_workspace, train_epoch
 from ._validation import check_params, check_sample_weight, check_X, check_X_y, plain_predict_input
+
+if TYPE_CHECKING:
+    from ._typing import ArrayLike, MatrixLike, Self
 
 _STOCHASTIC_SOLVERS = ("sgd", "adam")
 # rows per chunk when predicting: bounds the scratch memory of predict
@@ -561,7 +567,7 @@ class BaseMultilayerPerceptron(StoppingMixin, BaseEstimator, ABC):
         return objective
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X: MatrixLike, y: ArrayLike, sample_weight: ArrayLike | None = None) -> Self:
         """Fit the model to data matrix X and target(s) y.
 
         Parameters

@@ -1,5 +1,9 @@
 """MLPClassifier: scikit-learn's multi-layer perceptron classifier, compiled."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.preprocessing import LabelBinarizer
@@ -8,6 +12,9 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import _check_partial_fit_first_call, type_of_target, unique_labels
 
 from ._base import BaseMultilayerPerceptron
+
+if TYPE_CHECKING:
+    from ._typing import ArrayLike, MatrixLike, Self
 
 
 class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
@@ -186,7 +193,7 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
 
         return accuracy_score(y_true, y_pred, sample_weight=sample_weight)
 
-    def predict(self, X):
+    def predict(self, X: MatrixLike) -> np.ndarray:
         """Predict using the multi-layer perceptron classifier.
 
         Parameters
@@ -204,7 +211,8 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
 
     @available_if(lambda est: est._check_solver())
     @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y, sample_weight=None, classes=None):
+    def partial_fit(self, X: MatrixLike, y: ArrayLike, sample_weight: ArrayLike | None = None,
+                    classes: ArrayLike | None = None) -> Self:
         """Update the model with a single epoch over the given data.
 
         Parameters
@@ -239,7 +247,7 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
                     )
             return self._fit(X, y, sample_weight=sample_weight, incremental=True)
 
-    def predict_log_proba(self, X):
+    def predict_log_proba(self, X: MatrixLike) -> np.ndarray:
         """Return the log of the probability estimates.
 
         Parameters
@@ -255,7 +263,7 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
         y_prob = self.predict_proba(X)
         return np.log(y_prob, out=y_prob)
 
-    def predict_proba(self, X):
+    def predict_proba(self, X: MatrixLike) -> np.ndarray:
         """Probability estimates.
 
         Parameters

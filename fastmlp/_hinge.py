@@ -11,11 +11,18 @@ per output unit (s = ±1).  The kernels are MLPClassifier's; only the loss and
 its output delta differ (:mod:`fastmlp._losses`).
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 from sklearn.utils.metaestimators import available_if
 
 from ._classifier import MLPClassifier
 from ._losses import LOSSES
+
+if TYPE_CHECKING:
+    from ._typing import MatrixLike
 
 
 def _no_probabilities(estimator):
@@ -88,7 +95,7 @@ feature_names_in_, n_iter_, n_layers_, n_outputs_
         multiclass = self._label_binarizer.y_type_ == "multiclass"
         return hidden, output, LOSSES["hinge" if multiclass else "binary_hinge"]
 
-    def decision_function(self, X) -> np.ndarray:
+    def decision_function(self, X: MatrixLike) -> np.ndarray:
         """The class scores of the output layer.
 
         Parameters

@@ -1,5 +1,9 @@
 """MLPRegressor: scikit-learn's multi-layer perceptron regressor, compiled."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 from sklearn.base import RegressorMixin, _fit_context
 from sklearn.utils import column_or_1d
@@ -7,6 +11,9 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
 
 from ._base import BaseMultilayerPerceptron
+
+if TYPE_CHECKING:
+    from ._typing import ArrayLike, MatrixLike, Self
 
 
 class MLPRegressor(RegressorMixin, BaseMultilayerPerceptron):
@@ -87,7 +94,7 @@ n_outputs_, out_activation_
 
         return r2_score(y_true, y_pred, sample_weight=sample_weight)
 
-    def predict(self, X):
+    def predict(self, X: MatrixLike) -> np.ndarray:
         """Predict using the multi-layer perceptron model.
 
         Parameters
@@ -105,7 +112,7 @@ n_outputs_, out_activation_
 
     @available_if(lambda est: est._check_solver())
     @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y, sample_weight=None):
+    def partial_fit(self, X: MatrixLike, y: ArrayLike, sample_weight: ArrayLike | None = None) -> Self:
         """Update the model with a single epoch over the given data.
 
         Parameters

@@ -1,0 +1,17 @@
+"""Type aliases of the public API's annotations.
+
+Imported by type checkers only (under ``typing.TYPE_CHECKING``): the estimators'
+modules postpone their annotations (``from __future__ import annotations``), so
+importing fastmlp evaluates none of them and imports nothing for them.
+"""
+
+from typing import TypeAlias
+
+from numpy.typing import ArrayLike
+from scipy.sparse import sparray, spmatrix
+from typing_extensions import Self
+
+MatrixLike: TypeAlias = ArrayLike | spmatrix | sparray
+"""X: an array-like (ndarray, list, pandas DataFrame, ...) or a scipy.sparse matrix."""
+
+__all__ = ["ArrayLike", "MatrixLike", "Self"]
