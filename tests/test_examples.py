@@ -4,6 +4,7 @@ import re
 import runpy
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -70,6 +71,19 @@ def test_dask_grid_search_matches_local_search():
     assert on_dask.cv_results_["mean_test_score"] == pytest.approx(
         local.cv_results_["mean_test_score"], abs=1e-12
     )
+
+
+def test_dask_out_of_core_streams_chunks_and_predicts_on_the_workers(capsys):
+    pytest.importorskip("distributed", reason="the Dask example needs the 'dask' extra")
+    result = _load("dask_out_of_core")["main"](n_rows=40_000, chunk_rows=10_000, passes=2)
+    model = result["model"]
+    assert model.t_ == 2 * 30_000  # every training chunk, once per pass
+    assert result["accuracy"] >= 0.85
+    # what the workers predicted is what the fitted model predicts here
+    np.testing.assert_allclose(result["probabilities"], model.predict_proba(result["X_test"]),
+                               rtol=1e-12, atol=1e-15)
+    assert result["accuracy"] == model.score(result["X_test"], result["y_test"])
+    assert "predicted on the workers" in capsys.readouterr().out
 
 
 def test_class_scores_both_losses_learn_digits(capsys):
