@@ -54,7 +54,7 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
         instead, with replacement (the lecture's sampled stochastic and
         minibatch descent); an epoch is then ``n_samples`` draws.
     random_state : int, RandomState instance or None, default=None
-        Seeds the weight initialisation, the shuffling and the validation split.
+        Seeds the weight initialisation, the shuffling (or sampling) and the validation split.
     tol : float, default=1e-4
         Tolerance for the stopping criterion.
     verbose : bool, default=False
