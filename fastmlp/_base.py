@@ -515,7 +515,7 @@ class BaseMultilayerPerceptron(StoppingMixin, BaseEstimator, ABC):
 
         result = minimize_lbfgs(
             loss_and_grad, params.astype(np.float64), max_iter=self.max_iter,
-            max_fun=self.max_fun, tol=self.tol, verbose=self.verbose is True or self.verbose >= 1,
+            max_fun=self.max_fun, tol=self.tol,
         )
         self.n_iter_ = _check_optimize_result("lbfgs", result, self.max_iter)
         self.loss_ = float(result.fun)

@@ -7,8 +7,9 @@ a loop over it runs four or eight elements per instruction: write
 x = k·ln 2 + r with |r| ≤ ½ ln 2, sum the Taylor series of eʳ to r¹³ (its
 remainder is below 10⁻¹⁷), and multiply by 2ᵏ built from its bit pattern.
 Measured against ``np.exp`` on 10⁶ points from −745 to 710: at most 1 ulp
-apart (0.11 ulp on average); NaN, ±inf, overflow and subnormal results as
-``np.exp``.  ``fast_tanh`` builds tanh from the same series (the C library's
+apart (0.11 ulp on average; NumPy 2; NumPy 1.24's exp is itself up to 2 ulp
+from the C library's, which fast_exp is within 1 ulp of); NaN, ±inf, overflow
+and subnormal results as ``np.exp``.  ``fast_tanh`` builds tanh from the same series (the C library's
 ``tanh`` is a call per element too, ~25 ns here).
 
 ``exp_inplace`` runs ``fast_exp`` over an array eight values at a time, as
@@ -93,7 +94,7 @@ def _expm1_ratio(r):
 
 @kernel
 def fast_exp(x):
-    """eˣ in float64, within 1 ulp of ``np.exp``; branch-free so loops vectorise."""
+    """eˣ in float64, within 1 ulp of the C library's ``exp``; branch-free so loops vectorise."""
     xc = min(max(x, -746.0), 710.0)  # beyond these eˣ is 0 or inf anyway
     kf, r = _reduce(xc)
     p = _fma(_expm1_ratio(r), r, 1.0)

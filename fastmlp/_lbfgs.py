@@ -27,11 +27,14 @@ def minimize_lbfgs(
     max_iter: int,
     max_fun: int,
     tol: float,
-    verbose: bool,
 ) -> "scipy.optimize.OptimizeResult":
-    """Minimise ``objective`` (returning loss and gradient) from ``x0`` with L-BFGS-B."""
+    """Minimise ``objective`` (returning loss and gradient) from ``x0`` with L-BFGS-B.
+
+    scipy's L-BFGS-B prints nothing (its ``iprint`` option does nothing since
+    scipy 1.15, fastmlp's oldest), so ``verbose`` has no effect on this solver,
+    as in scikit-learn.
+    """
     import scipy.optimize  # lazily: slow to import, and only L-BFGS needs it
-    from sklearn.utils.fixes import _get_additional_lbfgs_options_dict
 
     with single_blas_thread() as threads:
 
@@ -51,6 +54,5 @@ def minimize_lbfgs(
                 "maxfun": max_fun,
                 "maxiter": max_iter,
                 "gtol": tol,
-                **_get_additional_lbfgs_options_dict("iprint", 1 if verbose else -1),
             },
         )

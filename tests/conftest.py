@@ -24,3 +24,16 @@ if os.environ.get("CI"):
 from fastmlp._cache import prepare_kernel_cache  # noqa: E402
 
 prepare_kernel_cache()
+
+
+@pytest.fixture(autouse=True)
+def _environment_restored():
+    """Undo what a test leaves in ``os.environ``: dask.distributed's LocalCluster with
+    worker processes sets OMP_NUM_THREADS, MKL_NUM_THREADS, OPENBLAS_NUM_THREADS (=1),
+    PYTHONHASHSEED and more in the parent's environment for good, which every
+    subprocess a later test starts would inherit."""
+    saved = dict(os.environ)
+    yield
+    if os.environ != saved:
+        os.environ.clear()
+        os.environ.update(saved)

@@ -109,7 +109,8 @@ def _call(method, est, x, y, sw):
 ])
 def test_bad_data_raises_and_keeps_state(kind, transform, exc, match, sklearn_raises, method, start):
     x, y, sw = transform(X, Y[kind])
-    if method == "partial_fit" and np.array_equal(y, np.zeros(N)):
+    all_zero = np.asarray(y).dtype.kind in "biuf" and np.array_equal(y, np.zeros(N))
+    if method == "partial_fit" and all_zero:
         pytest.skip("one class in a partial_fit batch is valid: classes are given")
     if start == "fresh":
         est = make(kind, solver="sgd")

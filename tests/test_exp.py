@@ -1,4 +1,5 @@
-"""fastmlp._exp: fast_exp against numpy's exp (within 1 ulp everywhere, same special values),
+"""fastmlp._exp: fast_exp against the C library's exp (within 1 ulp everywhere; NumPy's own exp
+is 2 ulp from it in places in NumPy 1.24) and numpy's special values,
 exp_inplace (8 lanes at a time) against fast_exp bit for bit, and fast_tanh against the C
 library's tanh (within 4 ulp; NumPy's own tanh is 3 ulp from it)."""
 
@@ -29,12 +30,15 @@ def ulps(got, want):
     return np.abs(got - want) / np.spacing(np.abs(want))
 
 
+_math_exp = np.vectorize(math.exp, otypes=[np.float64])
+
+
 @pytest.mark.parametrize("lo, hi", [(-1e-3, 1e-3), (-1, 1), (-40, 40), (-700, 700),
                                     (-745.1, -708), (700, 709.78)])
-def test_within_one_ulp_of_numpy(lo, hi):
+def test_within_one_ulp_of_the_c_library(lo, hi):
     x = np.random.RandomState(0).uniform(lo, hi, 200_000)
     got = _exp_all(x, np.empty_like(x))
-    assert ulps(got, np.exp(x)).max() <= 1.0
+    assert ulps(got, _math_exp(x)).max() <= 1.0
 
 
 def test_special_values_as_numpy():
