@@ -440,10 +440,11 @@ class BaseMultilayerPerceptron(StoppingMixin, BaseEstimator, ABC):
                         loss = train_epoch(X, Y, sw, sample_idx, batch_size, params, net, opt,
                                            work, alpha)
                 except ZeroDivisionError:
+                    remedy = ("Use a larger batch_size" if self.shuffle == "sample"
+                              else "Use shuffle=True or a larger batch_size")
                     raise ZeroWeightBatchError(
                         "The sample weights of a minibatch sum to zero, so its loss cannot be "
-                        "normalised. Use shuffle=True or a larger batch_size, or drop the "
-                        "samples of zero weight."
+                        f"normalised. {remedy}, or drop the samples of zero weight."
                     ) from None
                 if not (np.isfinite(loss) and np.isfinite(largest_magnitude(params))):
                     if self.early_stopping:

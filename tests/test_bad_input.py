@@ -357,6 +357,16 @@ def test_minibatch_of_zero_weight(kind):
         X, Y[kind], sample_weight=sw))
 
 
+def test_sampled_minibatch_of_zero_weight_advises_what_helps():
+    # shuffle="sample" draws every minibatch anew: shuffling is no remedy there
+    sw = np.r_[np.zeros(N - 1), 1.0]
+    est = make("regressor", solver="sgd", batch_size=1, shuffle="sample")
+    with pytest.raises(ValueError, match="sum to zero") as info:
+        est.fit(X, Y["regressor"], sample_weight=sw)
+    assert "Use a larger batch_size, or drop the samples of zero weight." in str(info.value)
+    assert "shuffle" not in str(info.value)
+
+
 @pytest.mark.parametrize("value, match", [(np.nan, "NaN"), (np.inf, "infinity")])
 def test_non_finite_value_in_a_large_X(monkeypatch, value, match):
     # a large X is scanned in pieces on several threads (fastmlp._linalg); a bad
