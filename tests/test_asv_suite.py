@@ -1,0 +1,70 @@
+"""Every benchmark of the asv suite (benchmarks/bench_mlp.py) runs, as asv would run
+it, on the workloads shrunk to a few hundred rows: each parameter combination's
+``setup``, then each ``time_``, ``peakmem_`` and ``track_`` method.  Nothing is
+timed (speed is for the benchmark runs); ``asv run --python=same --quick`` runs
+the full-size suite."""
+
+import importlib
+import inspect
+import itertools
+import math
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PREFIXES = ("time_", "peakmem_", "track_")
+
+
+def _import_suite():
+    sys.path.insert(0, str(ROOT))
+    try:
+        return importlib.import_module("benchmarks.bench_mlp")
+    finally:
+        sys.path.remove(str(ROOT))
+
+
+@pytest.fixture(scope="module")
+def bench():
+    return _import_suite()
+
+
+def _cases():
+    module = _import_suite()
+    for name, cls in inspect.getmembers(module, inspect.isclass):
+        if cls.__module__ != module.__name__:
+            continue
+        methods = sorted(m for m in vars(cls) if m.startswith(PREFIXES))
+        params = getattr(cls, "params", [])
+        params = params if params and isinstance(params[0], list) else [params] if params else []
+        for combo in itertools.product(*params):
+            yield pytest.param(name, combo, methods, id=f"{name}-{'-'.join(map(str, combo))}")
+
+
+CASES = list(_cases())
+
+
+def test_the_suite_has_what_issue_3_asks_for():
+    names = {(case.values[0], method) for case in CASES for method in case.values[2]}
+    for method in ("time_fit_epoch", "peakmem_fit_epoch", "track_score"):
+        assert ("Fit", method) in names
+    assert ("Predict", "time_predict_one_row") in names
+    workloads = {case.values[1][0] for case in CASES if case.values[0] == "Fit"}
+    assert workloads == {"W1", "W2", "W3", "W4", "W5", "W4-float32"}
+
+
+@pytest.mark.parametrize("name, params, methods", CASES)
+# W5's batch of 64 is clipped to PartialFit's 32 rows, as scikit-learn's would be
+@pytest.mark.filterwarnings("ignore:Got `batch_size` less than 1:UserWarning")
+def test_benchmark_runs(bench, monkeypatch, name, params, methods):
+    full = bench.wl.get
+    monkeypatch.setattr(bench.wl, "get", lambda *a, **k: bench.wl.shrink(full(*a, **k), 300))
+    instance = getattr(bench, name)()
+    instance.setup(*params)
+    assert methods
+    for method in methods:
+        result = getattr(instance, method)(*params)
+        if method.startswith("track_"):
+            # training accuracy or R² (one epoch on 300 rows: low, but a score)
+            assert isinstance(result, float) and math.isfinite(result) and result <= 1.0
