@@ -4,6 +4,7 @@
     python benchmarks/ab.py REV --workloads W2 --pairs 9
     python benchmarks/ab.py HEAD --quick             # smoke run: tiny data, 2 pairs
     python benchmarks/ab.py REV --both-orders        # cancels the order bias (below)
+    python benchmarks/ab.py REV --activation tanh    # the workloads with tanh hidden units
 
 On a shared or virtual machine the speed drifts by tens of percent within
 minutes, more than most changes gain.  Timings of two versions taken minutes
@@ -65,8 +66,8 @@ def export_revision(rev: str, directory: str) -> None:
     os.rename(os.path.join(directory, "fastmlp"), os.path.join(directory, "fastmlp_at_rev"))
 
 
-def seconds_per_epoch(module, workload, X, y, epochs: int) -> float:
-    estimator = wl.make_estimator(module, workload, epochs)
+def seconds_per_epoch(module, workload, X, y, epochs: int, activation: str = "relu") -> float:
+    estimator = wl.make_estimator(module, workload, epochs, activation=activation)
     start = time.perf_counter()
     wl.fit_quietly(estimator, X, y)
     return (time.perf_counter() - start) / epochs
@@ -75,7 +76,8 @@ def seconds_per_epoch(module, workload, X, y, epochs: int) -> float:
 def compare(other, fastmlp, args) -> dict:
     """Print one line per workload: both versions' s/epoch and the median per-pair
     ratio; return the ratios by workload."""
-    print(f"{args.rev} ({other.__file__}) vs the working tree ({fastmlp.__file__})")
+    print(f"{args.rev} ({other.__file__}) vs the working tree ({fastmlp.__file__}), "
+          f"{args.activation} hidden units")
     ratios = {}
     pairs = 2 if args.quick else args.pairs
     for name in (n.strip().upper() for n in args.workloads.split(",") if n.strip()):
@@ -85,12 +87,13 @@ def compare(other, fastmlp, args) -> dict:
         X, y = wl.make_data(workload)
         warm = (fastmlp, other) if args.tree_first else (other, fastmlp)
         for module in warm:  # compile / load the kernels outside the timing
-            seconds_per_epoch(module, wl.shrink(workload, 64), X[:64], y[:64], 1)
+            seconds_per_epoch(module, wl.shrink(workload, 64), X[:64], y[:64], 1, args.activation)
         theirs, ours = [], []
         for i in range(pairs):  # ABBA order: neither version always goes first
             for module in ((other, fastmlp) if i % 2 == 0 else (fastmlp, other)):
                 result = theirs if module is other else ours
-                result.append(seconds_per_epoch(module, workload, X, y, workload.epochs))
+                result.append(seconds_per_epoch(module, workload, X, y, workload.epochs,
+                                                args.activation))
         ratio = statistics.median(t / o for t, o in zip(theirs, ours))
         ratios[name] = ratio
         print(f"{name}: {args.rev} {statistics.median(theirs):.5f} s/epoch, working tree "
@@ -107,7 +110,8 @@ def both_orders(args) -> None:
         runs = []
         for order in ("--tree-first", "--rev-first"):
             command = [sys.executable, os.path.abspath(__file__), args.rev, "--workloads",
-                       args.workloads, "--pairs", str(args.pairs), "--exported", directory, order]
+                       args.workloads, "--pairs", str(args.pairs), "--activation", args.activation,
+                       "--exported", directory, order]
             if args.quick:
                 command.append("--quick")
             out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
@@ -124,6 +128,8 @@ def main(argv=None) -> None:
     p.add_argument("rev", help="git revision to compare the working tree with")
     p.add_argument("--workloads", default="W1,W2,W3,W4,W5", help="comma-separated subset of W1..W5")
     p.add_argument("--pairs", type=int, default=7, help="fits of each version, alternately")
+    p.add_argument("--activation", default="relu",
+                   help="hidden activation of every workload (default: relu, as the workloads define)")
     p.add_argument("--quick", action="store_true", help="64 rows, 1 epoch, 2 pairs: a smoke test")
     p.add_argument("--both-orders", action="store_true",
                    help="compare in two new processes with opposite orders (cancels the order bias)")

@@ -118,8 +118,10 @@ def make_data(workload: Workload, seed: int = SEED):
 
 
 # ------------------------------------------------------------------ estimators
-def make_estimator(module, workload: Workload, epochs: int, random_state: int = SEED):
-    """A fastmlp or scikit-learn estimator that trains exactly ``epochs`` epochs.
+def make_estimator(module, workload: Workload, epochs: int, random_state: int = SEED,
+                   activation: str = "relu"):
+    """A fastmlp or scikit-learn estimator that trains exactly ``epochs`` epochs
+    (with ReLU hidden units, as the workloads define, unless ``activation`` says).
 
     ``module`` is "fastmlp", "sklearn" or a module with the two estimator classes
     (another version of fastmlp, see ab.py).
@@ -134,7 +136,7 @@ def make_estimator(module, workload: Workload, epochs: int, random_state: int = 
         raise ValueError(f"unknown module {module!r}")
     cls = lib.MLPClassifier if workload.is_classifier else lib.MLPRegressor
     return cls(
-        hidden_layer_sizes=workload.hidden, activation="relu", solver="adam",
+        hidden_layer_sizes=workload.hidden, activation=activation, solver="adam",
         alpha=ALPHA, batch_size=workload.batch_size, learning_rate_init=LEARNING_RATE,
         max_iter=epochs, shuffle=True, random_state=random_state,
         tol=0.0, n_iter_no_change=np.inf, early_stopping=False,

@@ -3,14 +3,16 @@
 Each hidden activation ``f`` comes with its derivative written in terms of the
 *output* ``a = f(z)`` (as in the lecture: σ'(z) = σ(z)(1 − σ(z)), tanh' = 1 − tanh²),
 so the backward pass needs only the stored activations.  Kernels receive an
-integer code and call :func:`activate` / :func:`derivative`; the branch is
-loop-invariant, so LLVM hoists it out of the element loops and each layer runs a
-specialised, vectorised loop.  (numba cannot cache kernels that take compiled
+integer code and call :func:`piecewise_linear` / :func:`derivative`; the branch
+is loop-invariant, so LLVM hoists it out of the element loops and each layer
+runs a specialised, vectorised loop.  tanh and the logistic, built on the
+exponential, run as passes of explicit 8-lane vectors instead
+(:mod:`fastmlp._exp`).  (numba cannot cache kernels that take compiled
 functions as arguments -- the argument type holds the function's address -- so
 the table is indexed by code instead.)
 """
 
-from ._exp import exp_inplace, fast_exp, fast_tanh
+from ._exp import exp_inplace, logistic_inplace, tanh_inplace
 from ._jit import kernel
 from ._views import as_vector
 
@@ -32,13 +34,6 @@ OUTPUT_ACTIVATIONS = {
 }
 
 
-@kernel
-def logistic(z):
-    """σ(z) = 1 / (1 + exp(−z)), computed without overflow (e = exp(−|z|) ≤ 1)."""
-    e = fast_exp(-abs(z))
-    return 1.0 / (1.0 + e) if z >= 0 else e / (1.0 + e)
-
-
 @kernel(inline="always")
 def hardtanh(z):
     """−1 below −1, +1 above +1, z in between."""
@@ -52,14 +47,11 @@ def relu(z):
 
 
 @kernel(inline="always")
-def activate(z, code):
-    """f(z) for the hidden activation ``code``."""
+def piecewise_linear(z, code):
+    """f(z) for the piecewise-linear hidden activations ``code``: relu, hardtanh
+    and identity (tanh and the logistic: :func:`_exp_based`)."""
     if code == RELU:
         return relu(z)
-    if code == TANH:
-        return fast_tanh(z)
-    if code == LOGISTIC:
-        return logistic(z)
     if code == HARDTANH:
         return hardtanh(z)
     return z
@@ -79,13 +71,44 @@ def derivative(a, code):
     return 1.0
 
 
-@kernel
-def add_bias_activate(Z, b, code):
-    """Z ← f(Z + b) in place, row by row (the fused bias + activation step)."""
+@kernel(inline="always")
+def _add_bias(Z, b):
+    """Z ← Z + b in place, row by row."""
     m, n = Z.shape
     for i in range(m):
         for j in range(n):
-            Z[i, j] = activate(Z[i, j] + b[j], code)
+            Z[i, j] += b[j]
+
+
+@kernel(inline="always")
+def _exp_based(values, code) -> bool:
+    """values ← f(values) if ``code`` is tanh, the logistic or exp, and whether it
+    was.  These run as a pass of explicit 8-lane vectors over the layer after the
+    bias (:mod:`fastmlp._exp`): ~1.5× as fast as in the fused loop, which LLVM
+    vectorises 4 lanes wide."""
+    if code == TANH:
+        tanh_inplace(values)
+    elif code == LOGISTIC:
+        logistic_inplace(values)
+    elif code == EXP:
+        exp_inplace(values)
+    else:
+        return False
+    return True
+
+
+@kernel
+def add_bias_activate(Z, b, code):
+    """Z ← f(Z + b) in place, row by row (the fused bias + activation step; for
+    tanh and the logistic the bias, then the vector pass)."""
+    if code == TANH or code == LOGISTIC:
+        _add_bias(Z, b)
+        _exp_based(as_vector(Z), code)
+        return
+    m, n = Z.shape
+    for i in range(m):
+        for j in range(n):
+            Z[i, j] = piecewise_linear(Z[i, j] + b[j], code)
 
 
 @kernel
@@ -97,13 +120,12 @@ def add_bias_activate_checked(Z, b, code):
     branch out of the loop (ReLU on random signs then took twice as long)."""
     if code == RELU:
         return _add_bias_activate_counting(Z, b, RELU) == 0
-    if code == TANH:
-        return _add_bias_activate_counting(Z, b, TANH) == 0
-    if code == LOGISTIC:
-        return _add_bias_activate_counting(Z, b, LOGISTIC) == 0
     if code == HARDTANH:
         return _add_bias_activate_counting(Z, b, HARDTANH) == 0
-    return _add_bias_activate_counting(Z, b, IDENTITY) == 0
+    # identity, or the bias before tanh's and the logistic's vector pass
+    finite = _add_bias_activate_counting(Z, b, IDENTITY) == 0
+    _exp_based(as_vector(Z), code)
+    return finite
 
 
 @kernel(inline="always")
@@ -115,7 +137,7 @@ def _add_bias_activate_counting(Z, b, code):
         for j in range(n):
             z = Z[i, j]
             not_finite += (z - z) != 0.0  # NaN exactly for NaN and ±inf
-            Z[i, j] = activate(z + b[j], code)
+            Z[i, j] = piecewise_linear(z + b[j], code)
     return not_finite
 
 
@@ -124,20 +146,13 @@ def add_bias_output(Z, b, code):
     """Z ← out(Z + b) in place for the output activation ``code``.
 
     softmax normalises each row (shifted by its maximum for stability); the
-    other output activations work element by element.
+    logistic and exp run as a vector pass after the bias (:func:`_exp_based`).
     """
-    m, n = Z.shape
     if code == SOFTMAX:
         softmax_rows(Z, b)
         return
-    for i in range(m):
-        for j in range(n):
-            z = Z[i, j] + b[j]
-            if code == LOGISTIC:
-                z = logistic(z)
-            elif code == EXP:
-                z = fast_exp(z)
-            Z[i, j] = z
+    _add_bias(Z, b)
+    _exp_based(as_vector(Z), code)
 
 
 @kernel

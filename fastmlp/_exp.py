@@ -16,6 +16,8 @@ series (the C library's ``tanh`` is a call per element too, ~25 ns here).
 explicit 8-lane vectors: on this CPU LLVM vectorises loops with 4-lane (256-bit)
 vectors only, and the exponential of softmax's 128 × 10 values takes ~1.2
 instead of ~2.3 µs in 8 lanes (512 bits), with the same results bit for bit.
+``tanh_inplace`` and ``logistic_inplace`` do the same for ``fast_tanh`` and
+``fast_logistic`` (a 200 × 100 tanh layer's pass ~1.5× as fast as the 4-lane loop).
 """
 
 import math
@@ -23,6 +25,7 @@ import math
 import numpy as np
 from llvmlite import ir
 from numba import types
+from numba.core import cgutils
 from numba.extending import intrinsic
 from numba.np.arrayobj import make_array
 
@@ -123,58 +126,130 @@ def fast_tanh(x):
     return t if x == x else x  # NaN stays NaN
 
 
-@intrinsic
-def _exp_lanes(typingctx, values, start):
-    """values[start : start + LANES] ← fast_exp of them, as one vector of LANES doubles.
-
-    The same operations as :func:`fast_exp`, in the same order (float32 values
-    are widened to float64 and rounded back once, as there); no bounds check.
-    """
-    if not (isinstance(values, types.Array) and values.ndim == 1 and values.layout == "C"
-            and values.dtype in (types.float64, types.float32) and isinstance(start, types.Integer)):
-        return None
-
-    def codegen(context, builder, sig, args):
-        lanes = Lanes(builder, ir.DoubleType())
-        stored = ir.VectorType(context.get_value_type(sig.args[0].dtype), LANES)
-        splat, math_ = lanes.splat, lanes.math
-
-        def pow2(k):  # _pow2
-            exponent = builder.add(k, splat(1023, lanes.ints))
-            return builder.bitcast(builder.shl(exponent, splat(52, lanes.ints)), lanes.vector)
-
-        array = make_array(sig.args[0])(context, builder, args[0])
-        index = context.cast(builder, args[1], sig.args[1], types.intp)
-        address = builder.bitcast(builder.gep(array.data, [index]), stored.as_pointer())
-        x = builder.load(address, align=sig.args[0].dtype.bitwidth // 8)
-        if stored != lanes.vector:
-            x = builder.fpext(x, lanes.vector)
-        xc = math_("minnum", math_("maxnum", x, splat(-746.0)), splat(710.0))
-        kf = math_("floor", builder.fadd(builder.fmul(xc, splat(LOG2E)), splat(0.5)))  # _reduce
-        r = builder.fsub(builder.fsub(xc, builder.fmul(kf, splat(LN2_HI))), builder.fmul(kf, splat(LN2_LO)))
-        p = splat(INV_FACTORIAL[13])  # _expm1_ratio, then p·r + 1
-        for coefficient in INV_FACTORIAL[12:1:-1] + (1.0, 1.0):
-            p = lanes.fma(p, r, splat(coefficient))
-        k = builder.fptosi(kf, lanes.ints)
-        half = builder.ashr(k, splat(1, lanes.ints))
-        result = builder.fmul(builder.fmul(p, pow2(half)), pow2(builder.sub(k, half)))
-        result = builder.select(builder.fcmp_ordered("==", x, x), result, x)  # NaN stays NaN
-        if stored != lanes.vector:
-            result = builder.fptrunc(result, stored)
-        builder.store(result, address, align=sig.args[0].dtype.bitwidth // 8)
-        return context.get_dummy_value()
-
-    return types.void(values, start), codegen
-
-
 @kernel
-def exp_inplace(values):
-    """values ← eˣ of each value, in place (a 1-d C-contiguous float64 or float32
-    array); equal bit for bit to :func:`fast_exp` of each, LANES values per step."""
-    n = values.size
-    start = 0
-    while start + LANES <= n:
-        _exp_lanes(values, start)
-        start += LANES
-    for q in range(start, n):
-        values[q] = fast_exp(values[q])
+def fast_logistic(z):
+    """σ(z) = 1 / (1 + e^(−z)), computed without overflow (e = e^(−|z|) ≤ 1)."""
+    e = fast_exp(-abs(z))
+    return 1.0 / (1.0 + e) if z >= 0 else e / (1.0 + e)
+
+
+def _lane_map(compute, name: str, doc: str):
+    """The intrinsic ``name(values)``: values ← ``compute`` of each value, in place, for a
+    1-d C-contiguous float64 or float32 array, LANES values per vector of doubles
+    (float32 values widened to float64 and rounded back once, as the scalar
+    kernels do); the last, partial vector through a LANES-value buffer on the
+    stack, so every value goes through the same vector operations.
+
+    ``compute(lanes, x)`` builds the vector result from the vector ``x`` with the
+    :class:`~fastmlp._lanes.Lanes` builders.  All of it compiles into the caller
+    (an intrinsic is no function of its own): a fit that never calls it compiles
+    nothing for it."""
+
+    def typer(typingctx, values):
+        if not (isinstance(values, types.Array) and values.ndim == 1 and values.layout == "C"
+                and values.dtype in (types.float64, types.float32)):
+            return None
+
+        def codegen(context, builder, sig, args):
+            lanes = Lanes(builder, ir.DoubleType())
+            stored = ir.VectorType(context.get_value_type(sig.args[0].dtype), LANES)
+            align = sig.args[0].dtype.bitwidth // 8
+
+            def apply(address):  # the vector at ``address`` ← compute of it
+                x = builder.load(address, align=align)
+                if stored != lanes.vector:
+                    x = builder.fpext(x, lanes.vector)
+                result = compute(lanes, x)
+                result = builder.select(builder.fcmp_ordered("==", x, x), result, x)  # NaN stays
+                if stored != lanes.vector:
+                    result = builder.fptrunc(result, stored)
+                builder.store(result, address, align=align)
+
+            array = make_array(sig.args[0])(context, builder, args[0])
+            n = array.nitems
+            tail = builder.sub(n, builder.srem(n, n.type(LANES)))
+            with cgutils.for_range_slice(builder, n.type(0), tail, n.type(LANES)) as (index, _):
+                apply(builder.bitcast(builder.gep(array.data, [index]), stored.as_pointer()))
+            with builder.if_then(builder.icmp_signed("<", tail, n)):
+                buffer = cgutils.alloca_once(builder, stored)
+                builder.store(cgutils.get_null_value(stored), buffer)
+                values = builder.bitcast(buffer, array.data.type)
+                rest = builder.sub(n, tail)
+                with cgutils.for_range(builder, rest) as loop:
+                    value = builder.load(builder.gep(array.data, [builder.add(tail, loop.index)]))
+                    builder.store(value, builder.gep(values, [loop.index]))
+                apply(buffer)
+                with cgutils.for_range(builder, rest) as loop:
+                    value = builder.load(builder.gep(values, [loop.index]))
+                    builder.store(value, builder.gep(array.data, [builder.add(tail, loop.index)]))
+            return context.get_dummy_value()
+
+        return types.void(values), codegen
+
+    typer.__name__, typer.__doc__ = name, doc
+    return intrinsic(typer)
+
+
+def _pow2_lanes(lanes, k):
+    """_pow2 of a vector of integers."""
+    builder, ints = lanes.builder, lanes.ints
+    exponent = builder.add(k, lanes.splat(1023, ints))
+    return builder.bitcast(builder.shl(exponent, lanes.splat(52, ints)), lanes.vector)
+
+
+def _reduce_lanes(lanes, x):
+    """_reduce of a vector: kf and r."""
+    builder, splat = lanes.builder, lanes.splat
+    kf = lanes.math("floor", builder.fadd(builder.fmul(x, splat(LOG2E)), splat(0.5)))
+    r = builder.fsub(builder.fsub(x, builder.fmul(kf, splat(LN2_HI))), builder.fmul(kf, splat(LN2_LO)))
+    return kf, r
+
+
+def _expm1_ratio_lanes(lanes, r):
+    """_expm1_ratio of a vector."""
+    p = lanes.splat(INV_FACTORIAL[13])
+    for coefficient in INV_FACTORIAL[12:1:-1] + (1.0,):
+        p = lanes.fma(p, r, lanes.splat(coefficient))
+    return p
+
+
+def _exp_vector(lanes, x):
+    """:func:`fast_exp`'s operations, in the same order, on a vector."""
+    builder, splat = lanes.builder, lanes.splat
+    xc = lanes.math("minnum", lanes.math("maxnum", x, splat(-746.0)), splat(710.0))
+    kf, r = _reduce_lanes(lanes, xc)
+    p = lanes.fma(_expm1_ratio_lanes(lanes, r), r, splat(1.0))
+    k = builder.fptosi(kf, lanes.ints)
+    half = builder.ashr(k, splat(1, lanes.ints))
+    return builder.fmul(builder.fmul(p, _pow2_lanes(lanes, half)),
+                        _pow2_lanes(lanes, builder.sub(k, half)))
+
+
+def _tanh_vector(lanes, x):
+    """:func:`fast_tanh`'s operations, in the same order, on a vector."""
+    builder, splat = lanes.builder, lanes.splat
+    a = lanes.math("minnum", lanes.math("fabs", x), splat(22.0))
+    kf, r = _reduce_lanes(lanes, builder.fmul(splat(-2.0), a))
+    scale = _pow2_lanes(lanes, builder.fptosi(kf, lanes.ints))
+    u = lanes.fma(scale, builder.fmul(r, _expm1_ratio_lanes(lanes, r)),
+                  builder.fsub(scale, splat(1.0)))
+    return lanes.math("copysign", builder.fdiv(builder.fneg(u), builder.fadd(u, splat(2.0))), x)
+
+
+def _logistic_vector(lanes, x):
+    """:func:`fast_logistic`'s operations on a vector."""
+    builder, splat = lanes.builder, lanes.splat
+    e = _exp_vector(lanes, builder.fneg(lanes.math("fabs", x)))
+    d = builder.fadd(splat(1.0), e)
+    return builder.select(builder.fcmp_ordered(">=", x, splat(0.0)),
+                          builder.fdiv(splat(1.0), d), builder.fdiv(e, d))
+
+
+exp_inplace = _lane_map(_exp_vector, "exp_inplace", """values ← eˣ of each value, in place
+(a 1-d C-contiguous float64 or float32 array), equal bit for bit to :func:`fast_exp` of
+each; an intrinsic, for compiled code.""")
+tanh_inplace = _lane_map(_tanh_vector, "tanh_inplace", """values ← tanh of each value, in
+place, equal bit for bit to :func:`fast_tanh` of each (as :data:`exp_inplace`).""")
+logistic_inplace = _lane_map(_logistic_vector, "logistic_inplace", """values ← σ of each value,
+in place, equal bit for bit to :func:`fast_logistic` of each (as :data:`exp_inplace`; NaN
+stays the NaN it was).""")

@@ -94,15 +94,17 @@ def test_ab_quick_compares_a_revision_with_the_working_tree(capsys):
 @pytest.mark.skipif(not (ROOT / ".git").exists(), reason="benchmarks/ab.py exports a git revision: "
                     "needs a git checkout")
 def test_ab_both_orders_runs_two_processes_and_combines_their_ratios(capsys):
-    """--both-orders: two new processes, the copies in opposite orders; the printed
-    geometric mean is that of the two printed ratios."""
+    """--both-orders: two new processes, the copies in opposite orders (the hidden
+    activation passed on to both); the printed geometric mean is that of the two
+    printed ratios."""
     sys.path.insert(0, str(ROOT))
     try:
         ab = importlib.import_module("benchmarks.ab")
-        ab.main(["HEAD", "--quick", "--workloads", "W2", "--both-orders"])
+        ab.main(["HEAD", "--quick", "--workloads", "W2", "--both-orders", "--activation", "tanh"])
     finally:
         sys.path.remove(str(ROOT))
     out = capsys.readouterr().out
+    assert out.count("tanh hidden units") == 2
     ratios = [float(line.split("per-pair ratio ")[1].split()[0])
               for line in out.splitlines() if line.startswith("W2: HEAD")]
     assert len(ratios) == 2

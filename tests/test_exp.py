@@ -1,7 +1,8 @@
 """fastmlp._exp: fast_exp against the C library's exp (within 1 ulp everywhere; NumPy's own exp
-is 2 ulp from it in places in NumPy 1.24) and numpy's special values,
-exp_inplace (8 lanes at a time) against fast_exp bit for bit, and fast_tanh against the C
-library's tanh (within 4 ulp; NumPy's own tanh is 3 ulp from it)."""
+is 2 ulp from it in places in NumPy 1.24) and numpy's special values, fast_tanh against the
+C library's tanh (within 4 ulp; NumPy's own tanh is 3 ulp from it), fast_logistic against
+1 / (1 + e^(−x)) in long double (within 2 ulp), and the 8-lane forms (exp_inplace, tanh_inplace,
+logistic_inplace) against the scalar kernels bit for bit."""
 
 import math
 
@@ -9,7 +10,15 @@ import numpy as np
 import pytest
 from numba import njit
 
-from fastmlp._exp import LANES, exp_inplace, fast_exp, fast_tanh
+from fastmlp._exp import (
+    LANES,
+    exp_inplace,
+    fast_exp,
+    fast_logistic,
+    fast_tanh,
+    logistic_inplace,
+    tanh_inplace,
+)
 
 
 @njit  # not cached: numba would not notice an edit of fastmlp/_exp.py
@@ -24,6 +33,34 @@ def _tanh_all(x, out):
     for i in range(x.size):
         out[i] = fast_tanh(x[i])
     return out
+
+
+@njit
+def _logistic_all(x, out):
+    for i in range(x.size):
+        out[i] = fast_logistic(x[i])
+    return out
+
+
+# the 8-lane forms are intrinsics: called from compiled code
+@njit
+def _exp_inplace(values):
+    exp_inplace(values)
+
+
+@njit
+def _tanh_inplace(values):
+    tanh_inplace(values)
+
+
+@njit
+def _logistic_inplace(values):
+    logistic_inplace(values)
+
+
+# each 8-lane form with its scalar kernel
+IN_PLACE = {"exp": (_exp_inplace, _exp_all), "tanh": (_tanh_inplace, _tanh_all),
+            "logistic": (_logistic_inplace, _logistic_all)}
 
 
 def ulps(got, want):
@@ -62,10 +99,12 @@ SPECIAL = [0.0, -0.0, np.inf, -np.inf, np.nan, 709.78, 709.79, 710.0, 1e300, -74
            -1e300, 5e-324, -5e-324, -708.4, -708.3, 88.72, 88.73, -103.97, -87.34]
 
 
+@pytest.mark.parametrize("function", IN_PLACE)
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("size", [0, 1, LANES - 1, LANES, LANES + 1, 3 * LANES + 5, 10_007])
-def test_exp_inplace_equals_fast_exp_bit_for_bit(dtype, size):
-    # the vector lanes and the scalar tail: the same operations as fast_exp, element by element
+def test_inplace_equals_the_scalar_kernel_bit_for_bit(function, dtype, size):
+    # the vector lanes and the scalar tail: the same operations as the scalar kernel
+    in_place, scalar = IN_PLACE[function]
     rng = np.random.RandomState(size)
     x = np.where(rng.uniform(size=size) < 0.5, rng.uniform(-800, 800, size), rng.normal(0, 5, size))
     head = min(size, len(SPECIAL))
@@ -74,20 +113,24 @@ def test_exp_inplace_equals_fast_exp_bit_for_bit(dtype, size):
         x[-5:] = SPECIAL[-5:]  # and in the scalar tail
     with np.errstate(over="ignore"):
         x = x.astype(dtype)  # (±1e300 become ±inf in float32)
-    want = _exp_all(x, np.empty_like(x))
+    want = scalar(x, np.empty_like(x))
     got = x.copy()
     with np.errstate(over="ignore"):
-        exp_inplace(got)
+        in_place(got)
     assert got.dtype == dtype
-    np.testing.assert_array_equal(got.view(np.uint8), want.view(np.uint8))
+    nan = np.isnan(want)
+    np.testing.assert_array_equal(np.isnan(got), nan)  # NaN stays NaN (its sign may differ)
+    np.testing.assert_array_equal(got[~nan].view(np.uint8), want[~nan].view(np.uint8))
 
 
-def test_exp_inplace_writes_only_its_array():
+@pytest.mark.parametrize("function", IN_PLACE)
+def test_inplace_writes_only_its_array(function):
+    in_place, scalar = IN_PLACE[function]
     buffer = np.full(40, 2.0)
-    exp_inplace(buffer[3:20])  # a view: lanes start off the buffer's alignment, the tail ends inside
+    in_place(buffer[3:20])  # a view: lanes start off the buffer's alignment, the tail ends inside
     np.testing.assert_array_equal(buffer[:3], 2.0)
     np.testing.assert_array_equal(buffer[20:], 2.0)
-    np.testing.assert_array_equal(buffer[3:20], _exp_all(np.full(17, 2.0), np.empty(17)))
+    np.testing.assert_array_equal(buffer[3:20], scalar(np.full(17, 2.0), np.empty(17)))
 
 
 _math_tanh = np.vectorize(math.tanh, otypes=[np.float64])
@@ -120,3 +163,15 @@ def test_tanh_float32_input_computed_in_float64():
     x = np.random.RandomState(3).uniform(-10, 10, 100_000).astype(np.float32)
     got = _tanh_all(x, np.empty_like(x))
     assert ulps(got, np.tanh(x.astype(np.float64)).astype(np.float32)).max() <= 1.0
+
+
+def test_logistic_within_two_ulp_over_its_range():
+    # σ(x) = 1 / (1 + e^(−x)) in long double as the reference; e^(−|x|) ≤ 1, so no overflow;
+    # for x < 0, e / (1 + e) rounds e^x (≤ 1 ulp) and the quotient: ≤ 2 ulp
+    x = np.concatenate([np.random.RandomState(4).uniform(-745, 40, 200_000),
+                        [0.0, -0.0, 1e-300, -1e-300, 36.0, 37.0, -709.0, -744.0]])
+    got = _logistic_all(x, np.empty_like(x))
+    want = (1 / (1 + np.exp(-x.astype(np.longdouble)))).astype(np.float64)
+    assert ulps(got, want).max() <= 2.0
+    np.testing.assert_array_equal(_logistic_all(np.array([np.inf, -np.inf, 800.0, -800.0]),
+                                                np.empty(4)), [1.0, 0.0, 1.0, 0.0])
