@@ -4,34 +4,24 @@ it, on the workloads shrunk to a few hundred rows: each parameter combination's
 timed (speed is for the benchmark runs); ``asv run --python=same --quick`` runs
 the full-size suite."""
 
-import importlib
 import inspect
 import itertools
 import math
-import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from ._benchmarks import import_benchmark
+
 PREFIXES = ("time_", "peakmem_", "track_")
-
-
-def _import_suite():
-    sys.path.insert(0, str(ROOT))
-    try:
-        return importlib.import_module("benchmarks.bench_mlp")
-    finally:
-        sys.path.remove(str(ROOT))
 
 
 @pytest.fixture(scope="module")
 def bench():
-    return _import_suite()
+    return import_benchmark("bench_mlp")
 
 
 def _cases():
-    module = _import_suite()
+    module = import_benchmark("bench_mlp")
     for name, cls in inspect.getmembers(module, inspect.isclass):
         if cls.__module__ != module.__name__:
             continue

@@ -7,22 +7,19 @@ left to the benchmark runs.
 """
 
 import importlib
-import pathlib
 import sys
 
 import pytest
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
+from ._benchmarks import ROOT, repository_on_path
+
 COLUMNS = ["workload", "system", "s/epoch", "samples/s", "GFLOP/s", "% GEMM peak", "score", "speed-up", "target"]
 
 
 @pytest.fixture(scope="module")
 def compare():
-    sys.path.insert(0, str(ROOT))
-    try:
+    with repository_on_path():
         yield importlib.import_module("benchmarks.compare")
-    finally:
-        sys.path.remove(str(ROOT))
 
 
 def table_rows(text, first_cell):
@@ -78,12 +75,10 @@ def test_unknown_workload_is_refused(compare):
                     "needs a git checkout")
 def test_ab_quick_compares_a_revision_with_the_working_tree(capsys):
     """ab.py imports HEAD's fastmlp beside the working tree's and prints one line per workload."""
-    sys.path.insert(0, str(ROOT))
     try:
-        ab = importlib.import_module("benchmarks.ab")
-        ab.main(["HEAD", "--quick", "--workloads", "W2"])
+        with repository_on_path():
+            importlib.import_module("benchmarks.ab").main(["HEAD", "--quick", "--workloads", "W2"])
     finally:
-        sys.path.remove(str(ROOT))
         sys.modules.pop("fastmlp_at_rev", None)
     out = capsys.readouterr().out
     assert "fastmlp_at_rev" in out  # the revision really was a separate copy
@@ -97,12 +92,9 @@ def test_ab_both_orders_runs_two_processes_and_combines_their_ratios(capsys):
     """--both-orders: two new processes, the copies in opposite orders (the hidden
     activation passed on to both); the printed geometric mean is that of the two
     printed ratios."""
-    sys.path.insert(0, str(ROOT))
-    try:
+    with repository_on_path():
         ab = importlib.import_module("benchmarks.ab")
         ab.main(["HEAD", "--quick", "--workloads", "W2", "--both-orders", "--activation", "tanh"])
-    finally:
-        sys.path.remove(str(ROOT))
     out = capsys.readouterr().out
     assert out.count("tanh hidden units") == 2
     ratios = [float(line.split("per-pair ratio ")[1].split()[0])
