@@ -173,14 +173,14 @@ def _lane_map(compute, name: str, doc: str):
             with builder.if_then(builder.icmp_signed("<", tail, n)):
                 buffer = cgutils.alloca_once(builder, stored)
                 builder.store(cgutils.get_null_value(stored), buffer)
-                values = builder.bitcast(buffer, array.data.type)
+                scratch = builder.bitcast(buffer, array.data.type)  # (alloca_once: in the entry block)
                 rest = builder.sub(n, tail)
                 with cgutils.for_range(builder, rest) as loop:
                     value = builder.load(builder.gep(array.data, [builder.add(tail, loop.index)]))
-                    builder.store(value, builder.gep(values, [loop.index]))
+                    builder.store(value, builder.gep(scratch, [loop.index]))
                 apply(buffer)
                 with cgutils.for_range(builder, rest) as loop:
-                    value = builder.load(builder.gep(values, [loop.index]))
+                    value = builder.load(builder.gep(scratch, [loop.index]))
                     builder.store(value, builder.gep(array.data, [builder.add(tail, loop.index)]))
             return context.get_dummy_value()
 
