@@ -15,15 +15,12 @@ from ._benchmarks import import_benchmark
 PREFIXES = ("time_", "peakmem_", "track_")
 
 
-@pytest.fixture(scope="module")
-def bench():
-    return import_benchmark("bench_mlp")
+SUITE = import_benchmark("bench_mlp")
 
 
 def _cases():
-    module = import_benchmark("bench_mlp")
-    for name, cls in inspect.getmembers(module, inspect.isclass):
-        if cls.__module__ != module.__name__:
+    for name, cls in inspect.getmembers(SUITE, inspect.isclass):
+        if cls.__module__ != SUITE.__name__:
             continue
         methods = sorted(m for m in vars(cls) if m.startswith(PREFIXES))
         params = getattr(cls, "params", [])
@@ -47,10 +44,10 @@ def test_the_suite_has_what_issue_3_asks_for():
 @pytest.mark.parametrize("name, params, methods", CASES)
 # W5's batch of 64 is clipped to PartialFit's 32 rows, as scikit-learn's would be
 @pytest.mark.filterwarnings("ignore:Got `batch_size` less than 1:UserWarning")
-def test_benchmark_runs(bench, monkeypatch, name, params, methods):
-    full = bench.wl.get
-    monkeypatch.setattr(bench.wl, "get", lambda *a, **k: bench.wl.shrink(full(*a, **k), 300))
-    instance = getattr(bench, name)()
+def test_benchmark_runs(monkeypatch, name, params, methods):
+    full = SUITE.wl.get
+    monkeypatch.setattr(SUITE.wl, "get", lambda *a, **k: SUITE.wl.shrink(full(*a, **k), 300))
+    instance = getattr(SUITE, name)()
     instance.setup(*params)
     assert methods
     for method in methods:
