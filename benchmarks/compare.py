@@ -24,6 +24,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import timeit
 
@@ -186,6 +187,54 @@ def stolen_share(before: list, after: list) -> str:
     return f"; CPU time stolen by the hypervisor meanwhile {100 * delta[7] / max(1, sum(delta[:8])):.1f} %"
 
 
+def thread_times() -> dict:
+    """Each thread of this process by id: (its name, ns on a CPU, ns runnable but
+    waiting for one), from /proc/self/task (Linux; empty elsewhere)."""
+    times = {}
+    try:
+        for tid in os.listdir("/proc/self/task"):
+            with open(f"/proc/self/task/{tid}/schedstat") as f:
+                running, waiting = f.read().split()[:2]
+            with open(f"/proc/self/task/{tid}/comm") as f:
+                name = f.read().strip()
+            times[int(tid)] = (name, int(running), int(waiting))
+    except (OSError, ValueError):
+        return {}
+    return times
+
+
+def python_speed_probe() -> float:
+    """Seconds of a fixed piece of plain Python (the best of 5): how fast this
+    process runs interpreted code, to tell a slow process from slow calls."""
+    def work():
+        total = 0
+        for i in range(20_000):
+            total += i & 7
+        return total
+    return min(timeit.repeat(work, number=1, repeat=5))
+
+
+def where_time_went(call) -> str:
+    """Run ``call`` and say where the process's time went meanwhile: wall time, the
+    calling thread's CPU time and its time waiting for a CPU, the other threads'
+    CPU time (the busiest named), and the hypervisor's steal (empty without /proc)."""
+    before, machine, cpu, start = thread_times(), cpu_times(), time.thread_time(), time.perf_counter()
+    call()
+    wall, cpu = time.perf_counter() - start, time.thread_time() - cpu
+    after, machine_after = thread_times(), cpu_times()
+    if not before or not after:
+        return ""
+    me = threading.get_native_id()
+    waited = after.get(me, ("", 0, 0))[2] - before.get(me, ("", 0, 0))[2]
+    others = sorted(((run - before.get(tid, ("", 0, 0))[1], name) for tid, (name, run, _) in after.items()
+                     if tid != me), reverse=True)
+    busiest = ", ".join(f"{name} {ns / 1e6:.1f}" for ns, name in others[:3] if ns > 0)
+    return (f"wall {wall * 1e3:.1f} ms: this thread's CPU time {cpu * 1e3:.1f} ms, waiting for a CPU "
+            f"{waited / 1e6:.1f} ms; the other {len(others)} threads' CPU time "
+            f"{sum(ns for ns, _ in others) / 1e6:.1f} ms" + (f" ({busiest})" if busiest else "")
+            + stolen_share(machine, machine_after).replace("; CPU time", ", CPU time"))
+
+
 # ------------------------------------------------------------------ training
 def trainer(system: str, workload, X, y):
     if system == "torch":
@@ -298,10 +347,14 @@ def predict_lines(quick: bool) -> list:
     def median_call(f, number, repeat):
         return statistics.median(timeit.repeat(f, number=number, repeat=repeat)) / number
 
+    census = []
     for module in ("fastmlp", "sklearn"):
         model = wl.fit_quietly(wl.make_estimator(module, workload, 1), X, y)
         model.predict(one), model.predict_proba(rows), model.partial_fit(*chunk)  # warm-up
-        t1 = median_call(lambda: model.predict(one), number, repeat)
+        t1 = []
+        spent = where_time_went(lambda: t1.append(median_call(lambda: model.predict(one), number, repeat)))
+        t1 = t1[0]
+        census.append(f"- during {module}'s one-row timing: {spent}" if spent else "")
         tk = median_call(lambda: model.predict_proba(rows), number, repeat)
         tp = median_call(lambda: model.partial_fit(*chunk), fit_number, fit_repeat)
         lines.append(f"| {module} | {t1 * 1e6:.1f} | {tk * 1e6:.1f} | {tp * 1e6:.1f} |")
@@ -316,6 +369,9 @@ def predict_lines(quick: bool) -> list:
                  "call's fixed cost); targets: fastmlp ≤ 20 µs and ≤ 100 µs, none for partial_fit; "
                  "\"one thread\": fastmlp with BLAS and its own threads limited to one, for what the "
                  "second thread gains)")
+    lines.append(f"- plain Python in this process: {python_speed_probe() * 1e6:.0f} µs for a fixed loop "
+                 "(best of 5; to tell a slow process, where all code runs slower, from slow calls)")
+    lines.extend(line for line in census if line)
     return lines
 
 

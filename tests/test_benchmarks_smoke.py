@@ -7,6 +7,8 @@ left to the benchmark runs.
 """
 
 import importlib
+import os
+import re
 import sys
 
 import pytest
@@ -62,6 +64,12 @@ def test_quick_table_has_every_workload_system_and_column(compare, capsys):
     for system in ("fastmlp", "sklearn"):  # the prediction and partial_fit latency table
         (row,) = table_rows(out, system)
         assert len(row) == 4 and all(float(value) > 0 for value in row[1:])
+        if os.path.exists("/proc/self/task"):  # where each one-row timing's time went
+            (census,) = [line for line in out.splitlines() if line.startswith(f"- during {system}'s one-row")]
+            wall, cpu = (float(v) for v in re.findall(r"(?:wall|CPU time) ([\d.]+) ms", census)[:2])
+            assert 0 < cpu <= wall * 1.5 + 1, census
+            assert "waiting for a CPU" in census and "stolen by the hypervisor" in census
+    assert re.search(r"plain Python in this process: \d+ µs", out)
     # "% GEMM peak" is against a GEMM rate measured in the same rounds as each workload
     assert out.count("GEMM rate in the same rounds") == 5
 
