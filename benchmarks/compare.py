@@ -347,15 +347,19 @@ def predict_lines(quick: bool) -> list:
     def median_call(f, number, repeat):
         return statistics.median(timeit.repeat(f, number=number, repeat=repeat)) / number
 
+    def timed_with_census(f, number, repeat):
+        seconds = []
+        spent = where_time_went(lambda: seconds.append(median_call(f, number, repeat)))
+        return seconds[0], spent
+
     census = []
     for module in ("fastmlp", "sklearn"):
         model = wl.fit_quietly(wl.make_estimator(module, workload, 1), X, y)
         model.predict(one), model.predict_proba(rows), model.partial_fit(*chunk)  # warm-up
-        t1 = []
-        spent = where_time_went(lambda: t1.append(median_call(lambda: model.predict(one), number, repeat)))
-        t1 = t1[0]
+        t1, spent = timed_with_census(lambda: model.predict(one), number, repeat)
         census.append(f"- during {module}'s one-row timing: {spent}" if spent else "")
-        tk = median_call(lambda: model.predict_proba(rows), number, repeat)
+        tk, spent = timed_with_census(lambda: model.predict_proba(rows), number, repeat)
+        census.append(f"- during {module}'s predict_proba timing: {spent}" if spent else "")
         tp = median_call(lambda: model.partial_fit(*chunk), fit_number, fit_repeat)
         lines.append(f"| {module} | {t1 * 1e6:.1f} | {tk * 1e6:.1f} | {tp * 1e6:.1f} |")
         if module == "fastmlp":
