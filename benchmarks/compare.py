@@ -357,10 +357,13 @@ def predict_lines(quick: bool) -> list:
              "|---|---:|---:|---:|"]
 
     def median_call(f, number, repeat):
-        time.sleep(0.0 if quick else SETTLE_SECONDS)
         return statistics.median(timeit.repeat(f, number=number, repeat=repeat)) / number
 
+    def settle():
+        time.sleep(0.0 if quick else SETTLE_SECONDS)
+
     def timed_with_census(f, number, repeat):
+        settle()
         seconds = []
         spent = where_time_went(lambda: seconds.append(median_call(f, number, repeat)))
         return seconds[0], spent
@@ -373,12 +376,14 @@ def predict_lines(quick: bool) -> list:
         census.append(f"- during {module}'s one-row timing: {spent}" if spent else "")
         tk, spent = timed_with_census(lambda: model.predict_proba(rows), number, repeat)
         census.append(f"- during {module}'s predict_proba timing: {spent}" if spent else "")
+        settle()
         tp = median_call(lambda: model.partial_fit(*chunk), fit_number, fit_repeat)
         lines.append(f"| {module} | {t1 * 1e6:.1f} | {tk * 1e6:.1f} | {tp * 1e6:.1f} |")
         if module == "fastmlp":
             from threadpoolctl import threadpool_limits
             with threadpool_limits(1):
                 model.predict_proba(rows)
+                settle()
                 serial = median_call(lambda: model.predict_proba(rows), number, repeat)
             lines.append(f"| fastmlp, one thread | | {serial * 1e6:.1f} | |")
     lines.append(f"\n(W2 network, {len(rows)} rows for predict_proba; median of {repeat} × {number} calls, "
