@@ -223,6 +223,31 @@ def python_speed_probe() -> float:
     return min(timeit.repeat(work, number=1, repeat=5))
 
 
+def python_speed_by_cpu() -> str:
+    """:func:`python_speed_probe` on each CPU in turn (the calling thread pinned
+    there for it), in µs: whether one CPU runs the same code slower than another."""
+    if not hasattr(os, "sched_getaffinity"):
+        return ""
+    allowed = os.sched_getaffinity(0)
+    speeds = []
+    try:
+        for cpu in sorted(allowed):
+            os.sched_setaffinity(0, {cpu})
+            speeds.append(f"CPU {cpu} {python_speed_probe() * 1e6:.0f}")
+    finally:
+        os.sched_setaffinity(0, allowed)
+    return ", ".join(speeds)
+
+
+def current_cpu() -> str:
+    """The CPU the calling thread last ran on (/proc/thread-self/stat's 39th field)."""
+    try:
+        with open("/proc/thread-self/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[36]
+    except (OSError, IndexError):
+        return "?"
+
+
 def where_time_went(call) -> str:
     """Run ``call`` and say where the process's time went meanwhile: wall time, the
     calling thread's CPU time and its time waiting for a CPU, the other threads'
@@ -238,7 +263,7 @@ def where_time_went(call) -> str:
     others = sorted(((run - before.get(tid, ("", 0, 0))[1], name) for tid, (name, run, _) in after.items()
                      if tid != me), reverse=True)
     busiest = ", ".join(f"{name} {ns / 1e6:.1f}" for ns, name in others[:3] if ns > 0)
-    return (f"wall {wall * 1e3:.1f} ms: this thread's CPU time {cpu * 1e3:.1f} ms, waiting for a CPU "
+    return (f"wall {wall * 1e3:.1f} ms: this thread's CPU time {cpu * 1e3:.1f} ms (on CPU {current_cpu()} at the end), waiting for a CPU "
             f"{waited / 1e6:.1f} ms; the other {len(others)} threads' CPU time "
             f"{sum(ns for ns, _ in others) / 1e6:.1f} ms" + (f" ({busiest})" if busiest else "")
             + stolen_share(machine, machine_after).replace("; CPU time", ", CPU time"))
@@ -392,7 +417,8 @@ def predict_lines(quick: bool) -> list:
                  "\"one thread\": fastmlp with BLAS and its own threads limited to one, for what the "
                  "second thread gains)")
     lines.append(f"- plain Python in this process: {python_speed_probe() * 1e6:.0f} µs for a fixed loop "
-                 "(best of 5; to tell a slow process, where all code runs slower, from slow calls)")
+                 f"(best of 5; pinned to each CPU in turn: {python_speed_by_cpu() or 'n/a'}; to tell a slow "
+                 "process, where all code runs slower, from slow calls)")
     lines.extend(line for line in census if line)
     return lines
 

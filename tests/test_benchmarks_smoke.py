@@ -68,8 +68,10 @@ def test_quick_table_has_every_workload_system_and_column(compare, capsys):
             (census,) = [line for line in out.splitlines() if line.startswith(f"- during {system}'s one-row")]
             wall, cpu = (float(v) for v in re.findall(r"(?:wall|CPU time) ([\d.]+) ms", census)[:2])
             assert 0 < cpu <= wall * 1.5 + 1, census
-            assert "waiting for a CPU" in census and "stolen by the hypervisor" in census
+            assert "waiting for a CPU" in census and "stolen by the hypervisor" in census and "on CPU" in census
     assert re.search(r"plain Python in this process: \d+ µs", out)
+    if hasattr(os, "sched_setaffinity"):
+        assert re.search(r"pinned to each CPU in turn: CPU \d+ \d+", out)
     # "% GEMM peak" is against a GEMM rate measured in the same rounds as each workload
     assert out.count("GEMM rate in the same rounds") == 5
 
