@@ -263,9 +263,10 @@ def where_time_went(call) -> str:
     others = sorted(((run - before.get(tid, ("", 0, 0))[1], name) for tid, (name, run, _) in after.items()
                      if tid != me), reverse=True)
     busiest = ", ".join(f"{name} {ns / 1e6:.1f}" for ns, name in others[:3] if ns > 0)
-    return (f"wall {wall * 1e3:.1f} ms: this thread's CPU time {cpu * 1e3:.1f} ms (on CPU {current_cpu()} at the end), waiting for a CPU "
-            f"{waited / 1e6:.1f} ms; the other {len(others)} threads' CPU time "
-            f"{sum(ns for ns, _ in others) / 1e6:.1f} ms" + (f" ({busiest})" if busiest else "")
+    return (f"wall {wall * 1e3:.1f} ms: this thread's CPU time {cpu * 1e3:.1f} ms "
+            f"(on CPU {current_cpu()} at the end), waiting for a CPU {waited / 1e6:.1f} ms; "
+            f"the other {len(others)} threads' CPU time {sum(ns for ns, _ in others) / 1e6:.1f} ms"
+            + (f" ({busiest})" if busiest else "")
             + stolen_share(machine, machine_after).replace("; CPU time", ", CPU time"))
 
 
