@@ -108,9 +108,14 @@ def _one_mkl_thread() -> None:
     measured, a fit in a child forked (``multiprocessing``'s default on Linux)
     after a multi-threaded fit in the parent waited forever for the parent's
     worker threads (``KMP_INIT_AT_FORK=FALSE`` did not help).  On one thread
-    MKL starts no team, so the child trains, serially.
+    MKL starts no team, so the child trains, serially.  The forking thread's
+    own setting is cleared too: threadpoolctl's ``threadpool_limits`` sets one
+    (``MKL_Set_Num_Threads_Local``) and restores it to the parent's count on
+    exit, which would otherwise override the one thread in the child.
     """
-    _mkl_library().MKL_Set_Num_Threads(1)
+    mkl = _mkl_library()
+    mkl.MKL_Set_Num_Threads(1)
+    mkl.MKL_Set_Num_Threads_Local(0)  # 0: this thread follows the global setting
 
 
 BACKEND, _ADDRESSES = _select(os.environ.get("FASTMLP_BLAS", "auto").strip().lower())

@@ -268,6 +268,48 @@ def test_fit_in_a_forked_child_after_a_threaded_fit(tmp_path):
     assert child == pytest.approx(parent, rel=1e-12)
 
 
+_FORK_AFTER_LIMITS = """
+import multiprocessing, sys
+sys.path.insert(0, {root!r})
+import numpy as np
+from threadpoolctl import threadpool_limits
+from fastmlp import MLPClassifier
+from fastmlp._omp import openmp_threads
+X = np.random.RandomState(0).randn(1200, 400)
+y = (X[:, 0] > 0).astype(int)
+est = MLPClassifier(hidden_layer_sizes=(512,), batch_size=256, max_iter=2, random_state=0).fit(X, y)
+with threadpool_limits(1):  # leaves MKL a thread-local setting of the parent's count
+    serial = est.predict_proba(X)
+
+def child(_=None):
+    # 1,200 rows: shared by MKL's threads in the parent; a fit that uses them too
+    refit = MLPClassifier(hidden_layer_sizes=(512,), batch_size=256, max_iter=2, random_state=0)
+    return openmp_threads(), est.predict_proba(X).tolist(), float(refit.fit(X, y).loss_)
+
+if __name__ == "__main__":
+    shared = est.predict_proba(X)  # a team ran in the parent
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        threads, proba, loss = pool.apply_async(child).get(timeout=120)
+    np.testing.assert_allclose(np.array(proba), serial, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(shared, serial, rtol=1e-12, atol=1e-15)
+    print(threads, loss, float(est.loss_))
+"""
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="fork() start method: Linux")
+def test_forked_child_after_threadpool_limits_predicts_and_fits(tmp_path):
+    # threadpoolctl restores MKL's thread count as a thread-local setting, which had
+    # overridden the child's one thread: its shared predict_proba waited forever
+    script = tmp_path / "fork_after_limits.py"
+    script.write_text(_FORK_AFTER_LIMITS.format(root=ROOT))
+    result = subprocess.run([sys.executable, "-W", "ignore", str(script)], capture_output=True,
+                            text=True, cwd=ROOT, timeout=240)
+    assert result.returncode == 0, result.stderr[-2000:]
+    threads, child_loss, parent_loss = result.stdout.split()
+    assert threads == "1"  # no team in a forked child
+    assert float(child_loss) == pytest.approx(float(parent_loss), rel=1e-12)
+
+
 def test_empty_table_in_compiled_code_is_all_zeros():
     """empty_table (predict_batch's kernel table) zeroes its memory: here memory just
     freed after being filled with ones, which the allocator hands out again."""
