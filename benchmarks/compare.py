@@ -8,7 +8,7 @@ Seconds per epoch are the median of ``--repeats`` timed fits of ``--epochs``
 epochs each (default: per workload, see workloads.py), all systems in this one
 process, their fits taken in turns (one of each system per round), each
 started a quarter of a second after the previous one ended, when the thread pools'
-workers have stopped spinning (``SETTLE_SECONDS``).  Every system is warmed up
+workers have stopped spinning (``workloads.SETTLE_SECONDS``).  Every system is warmed up
 outside the timed region; fastmlp's compilation (or loading of cached kernels)
 is reported on its own.  GFLOP/s
 counts 6 × weights × samples per epoch; "% GEMM" compares that rate with a large
@@ -39,12 +39,6 @@ except ImportError:  # run as a script: python benchmarks/compare.py
     import workloads as wl
 
 PEERS = ("sklearn", "torch")
-# Thread pools' workers spin after their work before they sleep: Intel's OpenMP
-# (MKL's, and PyTorch's here) a full CPU for 200 ms (KMP_BLOCKTIME), numpy's
-# OpenBLAS ~60 ms of CPU over ~130 ms (measured). On two cores, a system timed
-# right after another's work would share a core with those workers: every timed
-# call waits this long first (not with --quick).
-SETTLE_SECONDS = 0.25
 TARGETS = {"W1": 50.0, "W2": 10.0, "W3": 2.0, "W4": 1.2, "W5": 4.0}
 QUICK_ROWS = 64
 
@@ -277,15 +271,16 @@ def trainer(system: str, workload, X, y):
     return wl.EstimatorTrainer(system, workload, X, y)
 
 
-def measure(entries, epochs: int, repeats: int, probes=(), settle: float = SETTLE_SECONDS) -> list:
+def measure(entries, epochs: int, repeats: int, probes=(), settle: bool = True) -> list:
     """Median seconds per epoch of ``repeats`` fits per (system, workload, X, y) entry.
 
     Every entry is warmed up first; then the timed fits go round-robin, one fit
     of each entry per round, so that all entries see the same machine (this
     machine's speed drifts by tens of percent within minutes, and timing one
     system's repeats after the other's would put that drift into the ratios).
-    Each of the ``probes`` (:class:`GemmProbe`) runs once per round too.  Every
-    timed call starts ``settle`` seconds after the previous one ended.
+    Each of the ``probes`` (:class:`GemmProbe`) runs once per round too.  With
+    ``settle``, every timed call starts ``workloads.SETTLE_SECONDS`` after the
+    previous one ended (:func:`workloads.settle`).
     """
     trainers, results = [], []
     for system, workload, X, y in entries:
@@ -297,10 +292,12 @@ def measure(entries, epochs: int, repeats: int, probes=(), settle: float = SETTL
         results.append({"system": system, "runs": [], "warmup_first": first, "warmup_steady": steady})
     for _ in range(repeats):
         for t, r in zip(trainers, results):
-            time.sleep(settle)
+            if settle:
+                wl.settle()
             r["runs"].append(t.train(epochs) / epochs)
         for probe in probes:
-            time.sleep(settle)
+            if settle:
+                wl.settle()
             probe.run()
     for t, r in zip(trainers, results):
         r["s_epoch"] = statistics.median(r["runs"])
@@ -338,7 +335,7 @@ def run_table(names, args, torch, gemm_products, emit=print) -> None:
         probes = {dt: GemmProbe(dt, n, gemm_products[dt], 1e8 if args.quick else 1e11)
                   for dt in ((np.float64, np.float32) if with_float32 else (np.float64,))}
         times_before = cpu_times()
-        measured = measure(entries, epochs, args.repeats, probes.values(), 0.0 if args.quick else SETTLE_SECONDS)
+        measured = measure(entries, epochs, args.repeats, probes.values(), settle=not args.quick)
         stolen = stolen_share(times_before, cpu_times())
         peaks = {dt: probe.rate for dt, probe in probes.items()}
         results = dict(zip(systems, measured))
@@ -386,7 +383,8 @@ def predict_lines(quick: bool) -> list:
         return statistics.median(timeit.repeat(f, number=number, repeat=repeat)) / number
 
     def settle():
-        time.sleep(0.0 if quick else SETTLE_SECONDS)
+        if not quick:
+            wl.settle()
 
     def timed_with_census(f, number, repeat):
         settle()

@@ -29,6 +29,12 @@ if importlib.util.find_spec("fastmlp") is None:
     # not installed (asv's --python=same drops PYTHONPATH): use this checkout's copy
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
+# Thread pools' workers spin after their work before they sleep: Intel's OpenMP
+# (MKL's, and PyTorch's here) a full CPU for 200 ms (KMP_BLOCKTIME), numpy's
+# OpenBLAS ~60 ms of CPU over ~130 ms (measured). On two cores, a call timed
+# right after other work (generating data, a fit, another system's fit) would
+# share a core with those workers: timings start this long after it (settle).
+SETTLE_SECONDS = 0.25
 ALPHA = 1e-4
 LEARNING_RATE = 1e-3
 SEED = 0
@@ -99,6 +105,12 @@ def shrink(workload: Workload, n_samples: int) -> Workload:
     """The same network on fewer rows (batch capped at the rows) and one epoch (for smoke tests)."""
     n = min(n_samples, workload.n_samples)
     return replace(workload, n_samples=n, batch_size=min(workload.batch_size, n), epochs=1)
+
+
+def settle() -> None:
+    """Wait :data:`SETTLE_SECONDS`: the thread pools' workers that the work just
+    done woke have stopped spinning when the next timing starts."""
+    time.sleep(SETTLE_SECONDS)
 
 
 def make_data(workload: Workload, seed: int = SEED):
