@@ -235,6 +235,16 @@ def test_both_backends_train_the_same_network():
                                        err_msg=key)
 
 
+def _run_script(path, template: str) -> list:
+    """Run ``template`` (formatted with the repository's root) as a script of its own;
+    the words it printed."""
+    path.write_text(template.format(root=ROOT))
+    result = subprocess.run([sys.executable, "-W", "ignore", str(path)], capture_output=True,
+                            text=True, cwd=ROOT, timeout=240)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return result.stdout.split()
+
+
 _FORK = """
 import multiprocessing, sys
 sys.path.insert(0, {root!r})
@@ -259,12 +269,7 @@ if __name__ == "__main__":
 @pytest.mark.skipif(sys.platform != "linux", reason="fork() start method: Linux")
 def test_fit_in_a_forked_child_after_a_threaded_fit(tmp_path):
     # Intel's OpenMP runtime hung in a forked child that used MKL's threads
-    script = tmp_path / "fork_fit.py"
-    script.write_text(_FORK.format(root=ROOT))
-    result = subprocess.run([sys.executable, "-W", "ignore", str(script)], capture_output=True,
-                            text=True, cwd=ROOT, timeout=240)
-    assert result.returncode == 0, result.stderr[-2000:]
-    parent, child = map(float, result.stdout.split())
+    parent, child = map(float, _run_script(tmp_path / "fork_fit.py", _FORK))
     assert child == pytest.approx(parent, rel=1e-12)
 
 
@@ -300,12 +305,7 @@ if __name__ == "__main__":
 def test_forked_child_after_threadpool_limits_predicts_and_fits(tmp_path):
     # threadpoolctl restores MKL's thread count as a thread-local setting, which had
     # overridden the child's one thread: its shared predict_proba waited forever
-    script = tmp_path / "fork_after_limits.py"
-    script.write_text(_FORK_AFTER_LIMITS.format(root=ROOT))
-    result = subprocess.run([sys.executable, "-W", "ignore", str(script)], capture_output=True,
-                            text=True, cwd=ROOT, timeout=240)
-    assert result.returncode == 0, result.stderr[-2000:]
-    threads, child_loss, parent_loss = result.stdout.split()
+    threads, child_loss, parent_loss = _run_script(tmp_path / "fork_after_limits.py", _FORK_AFTER_LIMITS)
     assert threads == "1"  # no team in a forked child
     assert float(child_loss) == pytest.approx(float(parent_loss), rel=1e-12)
 
