@@ -18,7 +18,6 @@ by whichever thread claimed it, so results never depend on the thread count.
 
 import ctypes
 import functools
-import os
 from collections import namedtuple
 
 import numpy as np
@@ -57,27 +56,13 @@ def _gomp_parallel() -> int:
     return 0
 
 
-_forked = False
-
-
-def _note_fork() -> None:
-    """After ``fork()``, in the child: no team is started there (see :func:`openmp_threads`)."""
-    global _forked
-    _forked = True
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_note_fork)
-
-
 def openmp_threads() -> int:
     """The number of threads MKL's products run on, if a team can run on them; else 1.
 
-    Always 1 in a process made by ``fork()``: a team started there waits forever
-    for the parent's workers when one ran in the parent (measured), whatever MKL's
-    thread count says (:func:`fastmlp._blas._one_mkl_thread` sets it to 1).
+    1 in a process made by ``fork()``, where a team would wait forever for the
+    parent's workers: :func:`fastmlp._blas._one_mkl_thread` sets MKL's count to 1 there.
     """
-    if _forked or not _gomp_parallel():
+    if not _gomp_parallel():
         return 1
     return max(1, int(_mkl_library().MKL_Get_Max_Threads()))
 
