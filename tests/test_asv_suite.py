@@ -55,3 +55,22 @@ def test_benchmark_runs(monkeypatch, name, params, methods):
         if method.startswith("track_"):
             # training accuracy or R² (one epoch on 300 rows: low, but a score)
             assert isinstance(result, float) and math.isfinite(result) and result <= 1.0
+
+
+@pytest.mark.parametrize("name, method", [("Predict", "time_predict_one_row"),
+                                          ("Predict", "time_predict_1000_rows"),
+                                          ("PartialFit", "time_partial_fit_32_rows"),
+                                          ("OptimizerUpdate", "time_updates")])
+def test_short_calls_are_timed_in_batches_after_a_cheap_setup(monkeypatch, name, method):
+    # asv_runner 0.3 re-runs setup before every timed call and, without `number`,
+    # times one call per sample: a short call would be timed cold, after a new fit
+    full = SUITE.wl.get
+    monkeypatch.setattr(SUITE.wl, "get", lambda *a, **k: SUITE.wl.shrink(full(*a, **k), 300))
+    cls = getattr(SUITE, name)
+    assert getattr(getattr(cls, method), "number", 1) > 1
+    params = [p[0] for p in cls.params]
+    first, again = cls(), cls()
+    first.setup(*params)
+    again.setup(*params)
+    state = "updates" if name == "OptimizerUpdate" else "model"
+    assert getattr(again, state) is getattr(first, state)  # built once, not per call
