@@ -69,6 +69,23 @@ def _after_first_partial_fit(workload):
     return model
 
 
+@functools.cache
+def _update_loop():
+    """A compiled loop of ``count`` optimizer steps (compiled once per process)."""
+    from numba import njit
+
+    from fastmlp._optimizers import optimizer_step
+
+    @njit
+    def updates(params, grads, opt, team, count):
+        squares = 0.0
+        for _ in range(count):
+            squares += optimizer_step(params, grads, opt, 4160, 1e-4, 32.0, team)
+        return squares
+
+    return updates
+
+
 class Fit:
     """Training: one epoch of fastmlp's fit, and the score after the workload's epochs."""
 
@@ -194,19 +211,3 @@ class OptimizerUpdate:
 
     time_updates.number = 10
 
-
-@functools.cache
-def _update_loop():
-    """A compiled loop of ``count`` optimizer steps (compiled once per process)."""
-    from numba import njit
-
-    from fastmlp._optimizers import optimizer_step
-
-    @njit
-    def updates(params, grads, opt, team, count):
-        squares = 0.0
-        for _ in range(count):
-            squares += optimizer_step(params, grads, opt, 4160, 1e-4, 32.0, team)
-        return squares
-
-    return updates

@@ -181,13 +181,14 @@ def cpu_times() -> list:
         return []
 
 
-def stolen_share(before: list, after: list) -> str:
+def stolen_share(before: list, after: list, separator: str = "; ") -> str:
     """The share of CPU time between two :func:`cpu_times` that the hypervisor gave
-    to other guests ("steal", the eighth counter), as a note; empty if unknown."""
+    to other guests ("steal", the eighth counter), as a note starting with
+    ``separator``; empty if unknown."""
     if len(before) < 8 or len(after) < 8:
         return ""
     delta = [b - a for a, b in zip(before, after)]
-    return f"; CPU time stolen by the hypervisor meanwhile {100 * delta[7] / max(1, sum(delta[:8])):.1f} %"
+    return f"{separator}CPU time stolen by the hypervisor meanwhile {100 * delta[7] / max(1, sum(delta[:8])):.1f} %"
 
 
 def thread_times() -> dict:
@@ -261,7 +262,7 @@ def where_time_went(call) -> str:
             f"(on CPU {current_cpu()} at the end), waiting for a CPU {waited / 1e6:.1f} ms; "
             f"the other {len(others)} threads' CPU time {sum(ns for ns, _ in others) / 1e6:.1f} ms"
             + (f" ({busiest})" if busiest else "")
-            + stolen_share(machine, machine_after).replace("; CPU time", ", CPU time"))
+            + stolen_share(machine, machine_after, ", "))
 
 
 # ------------------------------------------------------------------ training
