@@ -85,3 +85,13 @@ def test_the_documents_are_found():
     # the checks above pass vacuously if the globs find nothing
     names = set(_ids(DOCUMENTS))
     assert {"README.md", "docs/performance.md", "benchmarks/RESULTS.md"} <= names
+
+
+def test_ci_runs_the_readmes_test_command():
+    """The README's second command (the test suite) is a line of .ci/run, as it says."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    commands = re.search(r"```bash\n(.*?)```", readme, re.S).group(1).splitlines()
+    test_command = commands[1].split("#")[0].split("&&")[-1].strip()
+    assert test_command.startswith("python -m pytest")
+    ci_lines = [line.strip() for line in (ROOT / ".ci" / "run").read_text().splitlines()]
+    assert test_command in ci_lines
