@@ -210,4 +210,3 @@ class OptimizerUpdate:
             self.updates(self.params, self.grads, self.opt, self.team, self.UPDATES)
 
     time_updates.number = 10
-
